@@ -1,0 +1,158 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Every setting is documented in .env.example.
+ * `loadConfig` fails fast with every bad field and how to fix it.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalSecret = (min: number, hint: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.string().min(min, hint).max(256, 'tối đa 256 ký tự / at most 256 characters').optional());
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'dạng HH:MM, ví dụ 07:30 / use HH:MM, e.g. 07:30');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int('must be a whole number').min(0).max(65535, 'must be 0–65535').default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./var'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v?.replace(/\/+$/, '')))
+    .pipe(z.string().url('must be a full URL such as https://bot.example.gov.vn').startsWith('https://', 'webhooks need https://').optional()),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'looks wrong: a Telegram token is "<digits>:<35 characters>" from @BotFather').optional()),
+  TELEGRAM_API_ROOT: z.string().url('must be a URL such as https://api.telegram.org').default('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_SECRET: optionalSecret(8, 'at least 8 characters (A-Z, a-z, 0-9, _ and -)').pipe(
+    z.string().regex(/^[A-Za-z0-9_-]+$/, 'only A-Z, a-z, 0-9, _ and - are allowed by Telegram').optional(),
+  ),
+  ZALO_BOT_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.string().min(10, 'looks too short for a Zalo Bot token').optional()),
+  ZALO_API_BASE: z.string().url('must be a URL such as https://bot-api.zaloplatforms.com').default('https://bot-api.zaloplatforms.com'),
+  ZALO_WEBHOOK_SECRET: optionalSecret(8, 'Zalo needs 8–256 characters'),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(30),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(72),
+  OFFICE_HOURS: z
+    .string()
+    .default('mon-fri 07:30-11:30,13:30-17:00')
+    .pipe(z.string().regex(/^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))? \d\d:\d\d-\d\d:\d\d(,\d\d:\d\d-\d\d:\d\d)*$/, 'format: "mon-fri 07:30-11:30,13:30-17:00"')),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000).default(8),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  ADMIN_USERNAME: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.string().regex(/^[a-z0-9._-]{3,32}$/, '3–32 characters: a-z, 0-9, . _ -').optional()),
+  ADMIN_PASSWORD: optionalSecret(10, 'at least 10 characters'),
+  COOKIE_SECURE: bool.optional(),
+  PSEUDONYM_KEY: optionalSecret(16, 'at least 16 random characters (leave empty to generate and store one)'),
+});
+
+const OFFICE_START_DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+export interface OfficeHours {
+  /** Days of week, 0 = Sunday. */
+  days: number[];
+  /** Minutes after midnight, Vietnam time (UTC+7). */
+  ranges: [number, number][];
+}
+
+function parseOfficeHours(spec: string): OfficeHours {
+  const [dayPart = 'mon-fri', timePart = ''] = spec.split(' ');
+  const [from, to = from] = dayPart.split('-') as [(typeof OFFICE_START_DAYS)[number], (typeof OFFICE_START_DAYS)[number]?];
+  const a = OFFICE_START_DAYS.indexOf(from);
+  const b = OFFICE_START_DAYS.indexOf(to ?? from);
+  const days: number[] = [];
+  for (let d = a; ; d = (d + 1) % 7) {
+    days.push(d);
+    if (d === b) break;
+  }
+  const toMin = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+  const ranges = timePart.split(',').map((r) => {
+    const [s = '00:00', e = '00:00'] = r.split('-');
+    return [toMin(s), toMin(e)] as [number, number];
+  });
+  return { days, ranges };
+}
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  publicUrl: string | undefined;
+  telegram: { token: string | undefined; apiRoot: string; webhookSecret: string | undefined };
+  zalo: { token: string | undefined; apiBase: string; webhookSecret: string | undefined };
+  sessionIdleMs: number;
+  sessionTtlMs: number;
+  officeHours: OfficeHours;
+  rateLimit: { perMinute: number; burst: number };
+  bodyLimit: number;
+  shutdownTimeoutMs: number;
+  retentionDays: number;
+  admin: { username: string | undefined; password: string | undefined };
+  cookieSecure: boolean | undefined;
+  pseudonymKey: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix these in .env or the environment (see .env.example).`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads settings from `env` (default: process.env). Throws ConfigError listing every bad field. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    publicUrl: e.PUBLIC_URL,
+    telegram: { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ''), webhookSecret: e.TELEGRAM_WEBHOOK_SECRET },
+    zalo: { token: e.ZALO_BOT_TOKEN, apiBase: e.ZALO_API_BASE.replace(/\/+$/, ''), webhookSecret: e.ZALO_WEBHOOK_SECRET },
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
+    officeHours: parseOfficeHours(e.OFFICE_HOURS),
+    rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, burst: e.RATE_LIMIT_BURST },
+    bodyLimit: e.BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    retentionDays: e.RETENTION_DAYS,
+    admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
+    cookieSecure: e.COOKIE_SECURE,
+    pseudonymKey: e.PSEUDONYM_KEY,
+  };
+}
+
+/** Config for tests and the CLI: defaults plus overrides, never touching process.env. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...overrides });
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { parseImport, toCsv } from '../../src/catalogue/import.js';
+import { createMemoryStores } from '../../src/store/index.js';
+
+const good = {
+  code: '1.001193',
+  name: 'Thủ tục đăng ký khai sinh',
+  field: 'Hộ tịch',
+  level: 'xa',
+  fee: 'Miễn phí',
+  url: 'https://dichvucong.gov.vn/thu-tuc-hanh-chinh/abc',
+};
+
+describe('catalogue import', () => {
+  it('accepts a valid JSON file and normalises the level list', () => {
+    const r = parseImport(JSON.stringify([good, { ...good, code: '1.000894', name: 'Thủ tục đăng ký kết hôn', level: 'tinh,xa' }]), 'x.json');
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.rows.map((p) => p.level)).toEqual([['xa'], ['tinh', 'xa']]);
+  });
+
+  it('reports every bad row with its line, field and reason', () => {
+    const text = '[\n' + [good, { ...good, code: 'ABC' }, { ...good, code: '1.000001', level: 'huyen', url: 'not a url' }].map((x) => JSON.stringify(x)).join(',\n') + '\n]';
+    const r = parseImport(text, 'bad.json');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toContainEqual(expect.objectContaining({ line: 3, field: 'code' }));
+    expect(r.errors).toContainEqual(expect.objectContaining({ line: 4, field: 'level.0' }));
+    expect(r.errors).toContainEqual(expect.objectContaining({ line: 4, field: 'url', reason: 'đường dẫn không hợp lệ' }));
+  });
+
+  it('reads CSV with quoted cells and reports the physical line of a bad row', () => {
+    const csv = 'code,name,field,level,fee\n1.001193,"Thủ tục đăng ký khai sinh, có ""ghi chú""",Hộ tịch,xa,Miễn phí\n1.000894,"Tên\nhai dòng",Hộ tịch,,\n';
+    const r = parseImport(csv, 'p.csv');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toEqual([expect.objectContaining({ line: 3, field: 'level' })]);
+  });
+
+  it('round-trips its own CSV export', () => {
+    const first = parseImport(JSON.stringify([good]), 'x.json');
+    if (!first.ok) throw new Error('setup');
+    const again = parseImport(toCsv(first.rows), 'x.csv');
+    expect(again.ok && again.rows).toEqual(first.rows);
+  });
+
+  it('rejects duplicate codes and files that are not JSON arrays', () => {
+    const dup = parseImport(JSON.stringify([good, good]), 'd.json');
+    expect(!dup.ok && dup.errors[0]?.reason).toMatch(/duplicate code 1.001193/);
+    const notArray = parseImport('{"a":1}', 'n.json');
+    expect(!notArray.ok && notArray.errors[0]?.field).toBe('(file)');
+    const broken = parseImport('[{"code":', 'b.json');
+    expect(!broken.ok && broken.errors[0]?.reason).toMatch(/not valid JSON/);
+  });
+
+  it('leaves the store untouched when a file has a bad row', async () => {
+    const stores = await createMemoryStores();
+    const seed = parseImport(JSON.stringify([good]), 's.json');
+    if (!seed.ok) throw new Error('setup');
+    await stores.catalogue.seed(seed.rows, { aliases: [], english: [] });
+    const before = stores.catalogue.revision();
+    const r = parseImport(JSON.stringify([{ ...good, code: '2.000001' }, { ...good, name: '' }]), 'bad.json');
+    expect(r.ok).toBe(false);
+    expect(stores.catalogue.all().map((p) => p.code)).toEqual(['1.001193']);
+    expect(stores.catalogue.revision()).toBe(before);
+  });
+});
