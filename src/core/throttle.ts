@@ -1,0 +1,60 @@
+import type { Inbound, Reply } from './message.js';
+import type { HandleInbound } from './router-types.js';
+
+export interface ThrottleOptions {
+  /** Sustained messages per minute per citizen. */
+  perMinute: number;
+  /** Extra messages allowed in a burst. */
+  burst: number;
+  now: () => number;
+  /** Called once per flood (first throttled message), e.g. to emit a `throttled` event. */
+  onThrottle?: (inbound: Inbound) => void;
+  /** Most citizens tracked at once; the least recently seen are forgotten first. */
+  maxTracked?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+  warned: boolean;
+}
+
+const SLOW_DOWN: Reply = {
+  text:
+    'Anh/chị đang gửi tin nhắn quá nhanh. Vui lòng chờ một chút rồi gửi lại nhé.\n' +
+    'You are sending messages too quickly. Please wait a moment and try again.',
+};
+
+/**
+ * Per-citizen token bucket in front of the router. A flooding citizen gets one polite
+ * "please slow down" and then silence until the bucket refills; their messages never reach
+ * the router, so other citizens are not slowed down.
+ */
+export function throttle(handle: HandleInbound, opts: ThrottleOptions): HandleInbound {
+  const capacity = opts.burst;
+  const perMs = opts.perMinute / 60_000;
+  const max = opts.maxTracked ?? 50_000;
+  const buckets = new Map<string, Bucket>();
+
+  return async (inbound) => {
+    const key = `${inbound.channel}:${inbound.userId}`;
+    const now = opts.now();
+    let b = buckets.get(key);
+    if (b) buckets.delete(key);
+    else b = { tokens: capacity, at: now, warned: false };
+    b.tokens = Math.min(capacity, b.tokens + Math.max(0, now - b.at) * perMs);
+    b.at = now;
+    buckets.set(key, b);
+    if (buckets.size > max) buckets.delete(buckets.keys().next().value as string);
+
+    if (b.tokens < 1) {
+      if (b.warned) return [];
+      b.warned = true;
+      opts.onThrottle?.(inbound);
+      return [SLOW_DOWN];
+    }
+    b.tokens -= 1;
+    b.warned = false;
+    return handle(inbound);
+  };
+}

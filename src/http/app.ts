@@ -1,0 +1,54 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Channel } from '../channels/channel.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  channels: Channel[];
+  /** True once the stores are loaded (for /readyz). */
+  storesReady: () => boolean;
+  /** Registers extra routes (admin) on the app. */
+  plugins?: ((app: FastifyInstance) => void | Promise<void>)[];
+}
+
+/**
+ * The fastify app: /healthz, /readyz, each channel's routes (web chat, webhooks) and admin.
+ * Errors are answered as JSON with a clear message; the stack stays in the log.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log.child({ component: 'http' }),
+    disableRequestLogging: true,
+    bodyLimit: deps.config.bodyLimit,
+    trustProxy: true,
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err, url: req.url.split('?')[0] }, 'request failed');
+    const message =
+      status === 413
+        ? 'Nội dung gửi lên quá lớn. / Request body too large.'
+        : status === 400 && err.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+          ? 'JSON không hợp lệ. / Malformed JSON body.'
+          : status >= 500
+            ? 'Lỗi máy chủ, vui lòng thử lại sau. / Server error, please try again later.'
+            : err.message;
+    return reply.code(status).send({ error: message, code: err.code });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `Không tìm thấy ${req.method} ${req.url.split('?')[0]} / Not found` }));
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const channels = Object.fromEntries(deps.channels.map((c) => [c.name, { mode: c.mode, ready: c.ready() }]));
+    const ready = deps.storesReady() && deps.channels.every((c) => c.ready());
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', stores: deps.storesReady(), channels });
+  });
+
+  for (const c of deps.channels) c.register?.(app);
+  for (const p of deps.plugins ?? []) await p(app);
+  return app;
+}
