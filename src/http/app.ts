@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Channel } from '../channels/channel.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -19,7 +19,7 @@ export interface AppDeps {
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.log.child({ component: 'http' }),
+    loggerInstance: deps.log.child({ component: 'http' }) as unknown as FastifyBaseLogger,
     disableRequestLogging: true,
     bodyLimit: deps.config.bodyLimit,
     trustProxy: true,

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { AliasTables } from '../store/types.js';
+import { tokens } from './fold.js';
+
+export const aliasEntrySchema = z.object({
+  from: z.string().trim().min(1, 'thiếu cụm từ gốc').max(100),
+  to: z.string().trim().min(1, 'thiếu cụm từ thay thế').max(300),
+  note: z.string().max(300).optional(),
+});
+
+/** The editable tables: abbreviations/colloquial forms, and English → Vietnamese terms. */
+export const aliasTablesSchema = z.object({
+  aliases: z.array(aliasEntrySchema),
+  english: z.array(aliasEntrySchema),
+});
+
+/** Folded phrase → folded replacement tokens. */
+export type PhraseMap = Map<string, string[]>;
+
+/** Longest phrase in the map, in tokens (expansion looks at most this far ahead). */
+export interface CompiledAliases {
+  map: PhraseMap;
+  longest: number;
+}
+
+export function compileAliases(tables: AliasTables): CompiledAliases {
+  const map: PhraseMap = new Map();
+  let longest = 1;
+  for (const e of [...tables.english, ...tables.aliases]) {
+    const from = tokens(e.from);
+    const to = tokens(e.to);
+    if (!from.length || !to.length) continue;
+    map.set(from.join(' '), to);
+    longest = Math.max(longest, from.length);
+  }
+  return { map, longest };
+}
+
+export interface Expanded {
+  tokens: string[];
+  /** For each output token, the query text it came from (for `matched`). */
+  origin: string[];
+}
+
+/** Replaces alias phrases (longest match first) in a folded token list. */
+export function expandAliases(input: string[], aliases: CompiledAliases): Expanded {
+  const out: string[] = [];
+  const origin: string[] = [];
+  let i = 0;
+  while (i < input.length) {
+    let done = false;
+    for (let n = Math.min(aliases.longest, input.length - i); n >= 1; n--) {
+      const phrase = input.slice(i, i + n).join(' ');
+      const to = aliases.map.get(phrase);
+      if (to) {
+        for (const t of to) {
+          out.push(t);
+          origin.push(phrase);
+        }
+        i += n;
+        done = true;
+        break;
+      }
+    }
+    if (!done) {
+      out.push(input[i]!);
+      origin.push(input[i]!);
+      i++;
+    }
+  }
+  return { tokens: out, origin };
+}

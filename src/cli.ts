@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { pino } from 'pino';
+import { loadConfig, ConfigError, type Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { openLowdbStores } from './store/index.js';
+import { parseImport } from './catalogue/import.js';
+import { buildSeed } from './catalogue/seed.js';
+import { loadCatalogueReadOnly } from './catalogue/read-only.js';
+import { createSearcher } from './catalogue/searcher.js';
+import { createCatalogueService } from './catalogue/service.js';
+
+/**
+ * Command line: search | catalogue import | catalogue build-seed.
+ * Machine-readable output goes to stdout; logs go to stderr.
+ */
+
+const USAGE = `Usage: npm run cli -- <command>
+  search [--json] [--limit N] [query…]     search the catalogue (--json: one query per stdin line)
+  catalogue import <file.json|file.csv> [--replace]
+                                           validate and import procedures (default: merge by code)
+  catalogue build-seed <shared procedures.json>
+                                           rebuild data/procedures.json from the portal export`;
+
+interface Args {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const [k, v] = a.slice(2).split('=', 2) as [string, string?];
+      const next = argv[i + 1];
+      if (v !== undefined) flags.set(k, v);
+      else if (next !== undefined && !next.startsWith('--') && ['limit', 'user', 'lang', 'data', 'role', 'days', 'citizens', 'seed'].includes(k)) {
+        flags.set(k, next);
+        i++;
+      } else flags.set(k, true);
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+async function* stdinLines(): AsyncGenerator<string> {
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of rl) yield line;
+}
+
+function flagNumber(args: Args, name: string, fallback: number, min: number, max: number): number {
+  const v = args.flags.get(name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+class UsageError extends Error {}
+
+async function cmdSearch(args: Args, config: Config, log: Logger): Promise<void> {
+  const limit = flagNumber(args, 'limit', 5, 1, 50);
+  const { procedures, tables, from } = loadCatalogueReadOnly(config.dataDir);
+  log.debug({ from, procedures: procedures.length }, 'catalogue loaded');
+  const searcher = createSearcher(procedures, tables);
+  if (args.flags.get('json')) {
+    for await (const line of stdinLines()) {
+      const hits = searcher.search(line, { limit });
+      const results = hits.map((h) => ({ code: h.procedure.code, name: h.procedure.name, score: Math.round(h.score * 1000) / 1000 }));
+      process.stdout.write(JSON.stringify({ q: line, results }) + '\n');
+    }
+    return;
+  }
+  const q = args.positional.slice(1).join(' ');
+  if (!q.trim()) throw new UsageError('search needs a query, e.g. npm run -s search -- "lam lai cccd"');
+  const hits = searcher.search(q, { limit });
+  if (hits.length === 0) {
+    process.stdout.write(`Không tìm thấy thủ tục phù hợp với "${q}".\n`);
+    return;
+  }
+  process.stdout.write(`Kết quả cho "${q}":\n`);
+  hits.forEach((h, i) => {
+    const p = h.procedure;
+    process.stdout.write(`${i + 1}. [${p.code}] ${p.name}\n   ${p.field} · điểm ${h.score.toFixed(2)} · khớp: ${h.matched.join(', ') || '-'}\n`);
+  });
+}
+
+async function cmdCatalogue(args: Args, config: Config, log: Logger): Promise<void> {
+  const sub = args.positional[1];
+  const file = args.positional[2];
+  if (sub === 'build-seed') {
+    if (!file) throw new UsageError('catalogue build-seed needs the path of the shared procedures.json');
+    const n = buildSeed(file, new URL('../data/procedures.json', import.meta.url).pathname);
+    process.stdout.write(`Wrote data/procedures.json with ${n} procedures.\n`);
+    return;
+  }
+  if (sub !== 'import' || !file) throw new UsageError('usage: catalogue import <file.json|file.csv> [--replace]');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  const parsed = parseImport(text, file);
+  if (!parsed.ok) {
+    process.stderr.write(`Import refused: ${parsed.errors.length} problem(s) in ${file}; nothing was imported.\n`);
+    for (const e of parsed.errors.slice(0, 200)) process.stderr.write(`  line ${e.line}, ${e.field}: ${e.reason}\n`);
+    if (parsed.errors.length > 200) process.stderr.write(`  … and ${parsed.errors.length - 200} more\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const stores = await openLowdbStores(config.dataDir);
+  try {
+    await createCatalogueService(stores.catalogue);
+    const mode = args.flags.get('replace') ? 'replace' : 'merge';
+    const r = await stores.catalogue.importAll(parsed.rows, mode);
+    log.info({ mode, ...r }, 'catalogue imported');
+    process.stdout.write(`Imported ${parsed.rows.length} procedures (${mode}): ${r.added} added, ${r.updated} updated, ${r.total} in the catalogue.\n`);
+  } finally {
+    await stores.close();
+  }
+}
+
+const COMMANDS: Record<string, (args: Args, config: Config, log: Logger) => Promise<void>> = {
+  search: cmdSearch,
+  catalogue: cmdCatalogue,
+};
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const name = args.positional[0];
+  const cmd = name ? COMMANDS[name] : undefined;
+  if (!cmd) {
+    process.stderr.write(USAGE + '\n');
+    process.exitCode = name ? 2 : 0;
+    return;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+  // Logs go to stderr so stdout stays machine-readable.
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
+  try {
+    await cmd(args, config, log);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`Error: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+await main();

@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = new URL('..', import.meta.url).pathname;
+const tsx = join(root, 'node_modules/.bin/tsx');
+const dataDir = mkdtempSync(join(tmpdir(), 'dvc-cli-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function cli(args: string[], input = '') {
+  return spawnSync(tsx, ['src/cli.ts', ...args], { cwd: root, input, encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info' }, timeout: 60_000 });
+}
+
+describe('search CLI contract', () => {
+  it('prints exactly one JSON line per input line and nothing else on stdout', () => {
+    const r = cli(['search', '--json', '--limit', '5'], 'lam lai cccd\nxin chao ban\n\ndang ky khai sinh cho con\n');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    const parsed = lines.map((l) => JSON.parse(l) as { q: string; results: { code: string; name: string; score: number }[] });
+    expect(parsed.map((p) => p.q)).toEqual(['lam lai cccd', 'xin chao ban', '', 'dang ky khai sinh cho con']);
+    expect(parsed[0]!.results.length).toBeGreaterThan(0);
+    expect(parsed[0]!.results.length).toBeLessThanOrEqual(5);
+    expect(Object.keys(parsed[0]!.results[0]!).sort()).toEqual(['code', 'name', 'score']);
+    expect(parsed[1]!.results).toEqual([]);
+    expect(parsed[2]!.results).toEqual([]);
+    expect(parsed[3]!.results[0]!.name.toLowerCase()).toContain('khai sinh');
+  });
+
+  it('prints a readable top 5 for a query given as arguments', () => {
+    const r = cli(['search', 'lam lai cccd']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Kết quả cho "lam lai cccd":\n1\. \[\d\.\d{6}\]/);
+  });
+});
+
+describe('catalogue import CLI', () => {
+  it('refuses a file with a bad row, names line and field, and imports nothing', () => {
+    const file = join(dataDir, 'bad.csv');
+    writeFileSync(file, 'code,name,field,level\n9.999001,Thủ tục thử nghiệm nhập,Thử nghiệm,xa\nBAD,Tên,Thử nghiệm,xa\n');
+    const r = cli(['catalogue', 'import', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/line 3, code:/);
+    const s = cli(['search', '--json'], 'thu tuc thu nghiem nhap\n');
+    expect(JSON.parse(s.stdout.trim()).results.map((x: { code: string }) => x.code)).not.toContain('9.999001');
+  });
+
+  it('imports a valid file into the store under DATA_DIR, where search then finds it', () => {
+    const file = join(dataDir, 'good.csv');
+    writeFileSync(file, 'code,name,field,level,fee\n9.999002,Cấp giấy xác nhận thử nghiệm quy trình nhập liệu,Thử nghiệm,xa,Miễn phí\n');
+    const r = cli(['catalogue', 'import', file]);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.stdout).toMatch(/Imported 1 procedures \(merge\): 1 added, 0 updated, 2850 in the catalogue/);
+    const s = cli(['search', '--json'], 'xac nhan thu nghiem quy trinh nhap lieu\n');
+    expect(JSON.parse(s.stdout.trim()).results[0].code).toBe('9.999002');
+  });
+});
