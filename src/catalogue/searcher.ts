@@ -41,7 +41,7 @@ const WEIGHT_CAP = 3.5;
 const MAX_QUERY_TOKENS = 60;
 const CANDIDATES = 80;
 /** Below this a result is more likely a coincidence of shared words than an answer. */
-const MIN_SCORE = 0.58;
+const MIN_SCORE = 0.59;
 
 interface Doc {
   p: Procedure;
@@ -50,8 +50,10 @@ interface Doc {
   accented: Set<string>;
   /** Positions of each token, for adjacency checks. */
   pos: Map<string, number[]>;
-  /** Sum of IDF of meaningful tokens (denominator of name coverage). */
+  /** Sum of IDF of meaningful tokens outside parentheses (denominator of name coverage). */
   mass: number;
+  /** Tokens outside parentheses: the head of the name, without "(thực hiện tại cấp tỉnh)"-style detail. */
+  head: Set<string>;
 }
 
 interface Alt {
@@ -104,14 +106,15 @@ export function createSearcher(procedures: Procedure[], tables: AliasTables, opt
       if (list) list.push(id);
       else postings.set(t, [id]);
     }
-    docs.push({ p, toks, set: new Set(toks), accented: new Set(accentedTokens(p.name)), pos, mass: 0 });
+    const headToks = tokens(p.name.replace(/\([^)]*\)?/g, ' '));
+    docs.push({ p, toks, set: new Set(toks), accented: new Set(accentedTokens(p.name)), pos, mass: 0, head: new Set(headToks.length ? headToks : toks) });
   }
   const n = Math.max(1, docs.length);
   const idf = new Map<string, number>();
   for (const [t, list] of postings) idf.set(t, Math.log(1 + n / list.length));
   for (const d of docs) {
     let m = 0;
-    for (const t of d.set) if (!NAME_STOP.has(t)) m += idf.get(t) ?? 0;
+    for (const t of d.head) if (!NAME_STOP.has(t)) m += idf.get(t) ?? 0;
     d.mass = m || 1;
   }
 
@@ -220,7 +223,7 @@ export function createSearcher(procedures: Procedure[], tables: AliasTables, opt
     // One rare extra word ("cho vợ") must not outweigh the words that did match.
     const capped = (w: number) => Math.min(w, WEIGHT_CAP);
     const total = slots.reduce((s, x) => s + capped(x.w), 0);
-    const long = slots.length > 6;
+    const long = slots.length > 8;
     const denom = long ? Math.min(total, 14) : total;
 
     const touched: number[] = [];
@@ -253,7 +256,7 @@ export function createSearcher(procedures: Procedure[], tables: AliasTables, opt
         matched += capped(s.w) * hit.f;
         if (!usedTokens.has(hit.t)) {
           usedTokens.add(hit.t);
-          if (!NAME_STOP.has(hit.t)) nameMatched += idf.get(hit.t) ?? 0;
+          if (!NAME_STOP.has(hit.t) && d.head.has(hit.t)) nameMatched += idf.get(hit.t) ?? 0;
         }
         if (s.accented && d.accented.has(s.accented)) accentBonus += 1;
         if (!matchedTerms.includes(s.origin)) matchedTerms.push(s.origin);
