@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { createWebChannel } from '../src/channels/web/index.js';
+import { createCatalogueService } from '../src/catalogue/service.js';
+import { testConfig } from '../src/config.js';
+import { createAnswerer } from '../src/core/answer.js';
+import { buildApp } from '../src/http/app.js';
+import { createLogger } from '../src/log.js';
+import { createMemoryStores } from '../src/store/index.js';
+
+/** Small seeded PRNG so every run sends the same bodies. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PIECES = ['đăng ký', 'khai sinh', 'cccd', '😀', '\u200b', '\u202e', '\u0000', '\u0007', 'Đ', 'a\u0301', '<b>', '"', '\\', '{', '}', ' ', '\n', 'lam lai', '中文', 'العربية', '1'];
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  const config = testConfig();
+  const log = createLogger('silent');
+  const stores = await createMemoryStores();
+  const catalogue = await createCatalogueService(stores.catalogue);
+  const handle = createAnswerer({ searcher: catalogue.searcher, events: { emit: () => undefined }, log });
+  app = await buildApp({ config, log, channels: [createWebChannel({ config, handle, log, settings: stores.settings, now: () => 0 })], storesReady: () => true });
+});
+afterAll(() => app.close());
+
+describe('web chat under garbage input', () => {
+  it('answers 2,000 generated bodies with a defined status and a well-formed reply, never a 500', async () => {
+    const r = rng(42);
+    const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 2000; i++) {
+      const kind = i % 5;
+      let payload: string;
+      if (kind === 0) payload = Buffer.from(Array.from({ length: Math.floor(r() * 200) }, () => Math.floor(r() * 256))).toString('latin1');
+      else if (kind === 1) payload = JSON.stringify({ sid: 'fuzz-session-01', text: Array.from({ length: 1 + Math.floor(r() * 30) }, () => pick(PIECES)).join('') }).slice(0, Math.floor(r() * 80));
+      else if (kind === 2) payload = JSON.stringify({ sid: pick(['x', 'fuzz-session-02', 12, null, 'a'.repeat(80)]), text: pick(['hi', 5, null, [], {}, 'x'.repeat(5000)]) });
+      else if (kind === 3) payload = '['.repeat(Math.floor(r() * 3000)) + ']'.repeat(Math.floor(r() * 3000));
+      else payload = JSON.stringify({ sid: 'fuzz-session-03', text: Array.from({ length: 1 + Math.floor(r() * 60) }, () => pick(PIECES)).join('') });
+      const res = await app.inject({ method: 'POST', url: '/api/chat', headers: { 'content-type': 'application/json' }, payload });
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+      expect([200, 400, 413]).toContain(res.statusCode);
+      const body = res.json() as { replies?: { text: string }[]; error?: string };
+      if (res.statusCode === 200) {
+        expect(body.replies!.length).toBeGreaterThan(0);
+        for (const rep of body.replies!) expect(rep.text.length).toBeGreaterThan(0);
+      } else expect(typeof body.error).toBe('string');
+    }
+    expect(statuses.get(200)).toBeGreaterThan(300);
+  });
+});
