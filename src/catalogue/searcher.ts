@@ -33,7 +33,7 @@ const STOP = new Set(
 /** Name words that carry no meaning for ranking. */
 const NAME_STOP = new Set('thu tuc cua va cho doi voi cac ve tai theo trong hoac la o bang'.split(' '));
 /** Action words: a name doing something the query did not ask for ("Cấp đổi", "Cấp lại") ranks lower. */
-const ACTIONS = new Set('doi lai han hoi xoa chinh ngung cham dut huy sung mat trinh'.split(' '));
+const ACTIONS = new Set('doi lai han hoi xoa chinh ngung cham dut huy sung mat trinh khoa'.split(' '));
 
 /** Weight of a query word the catalogue does not know (counts against the match). */
 const UNKNOWN_WEIGHT = 2.2;
@@ -52,7 +52,9 @@ interface Doc {
   pos: Map<string, number[]>;
   /** Sum of IDF of meaningful tokens outside parentheses (denominator of name coverage). */
   mass: number;
-  /** Tokens outside parentheses: the head of the name, without "(thực hiện tại cấp tỉnh)"-style detail. */
+  /** Tokens outside parentheses: the core of the name (denominator of name coverage). */
+  core: Set<string>;
+  /** Tokens without the level qualifier "(thực hiện tại cấp tỉnh)": words found only there count half. */
   head: Set<string>;
 }
 
@@ -106,15 +108,25 @@ export function createSearcher(procedures: Procedure[], tables: AliasTables, opt
       if (list) list.push(id);
       else postings.set(t, [id]);
     }
-    const headToks = tokens(p.name.replace(/\([^)]*\)?/g, ' '));
-    docs.push({ p, toks, set: new Set(toks), accented: new Set(accentedTokens(p.name)), pos, mass: 0, head: new Set(headToks.length ? headToks : toks) });
+    const coreToks = tokens(p.name.replace(/\([^)]*\)?/g, ' '));
+    const headToks = tokens(p.name.replace(/\((?:thực hiện|cấp )[^)]*\)?/giu, ' '));
+    docs.push({
+      p,
+      toks,
+      set: new Set(toks),
+      accented: new Set(accentedTokens(p.name)),
+      pos,
+      mass: 0,
+      core: new Set(coreToks.length ? coreToks : toks),
+      head: new Set(headToks.length ? headToks : toks),
+    });
   }
   const n = Math.max(1, docs.length);
   const idf = new Map<string, number>();
   for (const [t, list] of postings) idf.set(t, Math.log(1 + n / list.length));
   for (const d of docs) {
     let m = 0;
-    for (const t of d.head) if (!NAME_STOP.has(t)) m += idf.get(t) ?? 0;
+    for (const t of d.core) if (!NAME_STOP.has(t)) m += idf.get(t) ?? 0;
     d.mass = m || 1;
   }
 
@@ -253,10 +265,11 @@ export function createSearcher(procedures: Procedure[], tables: AliasTables, opt
           where.push(null);
           continue;
         }
-        matched += capped(s.w) * hit.f;
+        // A word found only inside "(thực hiện tại cấp tỉnh)"-style detail counts half.
+        matched += capped(s.w) * hit.f * (d.head.has(hit.t) ? 1 : 0.5);
         if (!usedTokens.has(hit.t)) {
           usedTokens.add(hit.t);
-          if (!NAME_STOP.has(hit.t) && d.head.has(hit.t)) nameMatched += idf.get(hit.t) ?? 0;
+          if (!NAME_STOP.has(hit.t) && d.core.has(hit.t)) nameMatched += idf.get(hit.t) ?? 0;
         }
         if (s.accented && d.accented.has(s.accented)) accentBonus += 1;
         if (!matchedTerms.includes(s.origin)) matchedTerms.push(s.origin);
@@ -278,7 +291,7 @@ export function createSearcher(procedures: Procedure[], tables: AliasTables, opt
       const matchedSlots = where.filter(Boolean).length;
       const distinctive = matched >= (long ? 5 : 2.2) && matchedSlots >= 2;
       const phraseOk = adjacent >= (long ? 2 : 1);
-      if (qcov < (long ? 0.45 : 0.6) || !distinctive || !phraseOk) continue;
+      if (qcov < (long ? 0.45 : slots.length >= 6 ? 0.5 : 0.6) || !distinctive || !phraseOk) continue;
       let extraActions = 0;
       for (const t of d.set) if (ACTIONS.has(t) && !usedTokens.has(t)) extraActions++;
       const prior = (opts.prior?.get(d.p.code) ?? 0) + citizenPrior[id]! - 0.08 * Math.min(extraActions, 2);
