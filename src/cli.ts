@@ -9,14 +9,19 @@ import { buildSeed } from './catalogue/seed.js';
 import { loadCatalogueReadOnly } from './catalogue/read-only.js';
 import { createSearcher } from './catalogue/searcher.js';
 import { createCatalogueService } from './catalogue/service.js';
+import { createAssistant } from './assistant.js';
+import { createMemoryStores } from './store/index.js';
+import { sessionKey } from './core/message.js';
 
 /**
- * Command line: search | catalogue import | catalogue build-seed.
+ * Command line: search | chat | catalogue import | catalogue build-seed.
  * Machine-readable output goes to stdout; logs go to stderr.
  */
 
 const USAGE = `Usage: npm run cli -- <command>
   search [--json] [--limit N] [query…]     search the catalogue (--json: one query per stdin line)
+  chat --json [--user ID] [--lang vi|en] [--data DIR]
+                                           talk to the assistant, one message per stdin line
   catalogue import <file.json|file.csv> [--replace]
                                            validate and import procedures (default: merge by code)
   catalogue build-seed <shared procedures.json>
@@ -123,9 +128,39 @@ async function cmdCatalogue(args: Args, config: Config, log: Logger): Promise<vo
   }
 }
 
+async function cmdChat(args: Args, config: Config, log: Logger): Promise<void> {
+  if (!args.flags.get('json')) throw new UsageError('chat needs --json (one JSON line per input line)');
+  const lang = args.flags.get('lang') ?? 'vi';
+  if (lang !== 'vi' && lang !== 'en') throw new UsageError('--lang must be vi or en');
+  const user = String(args.flags.get('user') ?? 'cli-user');
+  const dataDir = args.flags.get('data');
+  const stores = typeof dataDir === 'string' ? await openLowdbStores(dataDir) : await createMemoryStores();
+  try {
+    // The CLI is one citizen talking: no rate limit.
+    const cfg = { ...config, rateLimit: { perMinute: 1_000_000, burst: 1_000_000 } };
+    const assistant = await createAssistant({ config: cfg, log, stores, now: () => Date.now(), defaultLang: lang });
+    let n = 0;
+    for await (const line of stdinLines()) {
+      const replies = await assistant.handle({ channel: 'cli', chatId: user, userId: user, messageId: String(++n), kind: line.trim().startsWith('/') ? 'command' : 'text', text: line, at: Date.now() });
+      const session = stores.sessions.get(sessionKey('cli', user));
+      process.stdout.write(
+        JSON.stringify({
+          in: line,
+          replies: replies.map((r) => ({ text: r.text, options: (r.options ?? []).map((o) => o.label), link: r.link?.url ?? null })),
+          flow: session?.flowId ?? null,
+          step: session?.stepId ?? null,
+        }) + '\n',
+      );
+    }
+  } finally {
+    await stores.close();
+  }
+}
+
 const COMMANDS: Record<string, (args: Args, config: Config, log: Logger) => Promise<void>> = {
   search: cmdSearch,
   catalogue: cmdCatalogue,
+  chat: cmdChat,
 };
 
 async function main(): Promise<void> {

@@ -1,12 +1,8 @@
-import { createWebChannel } from './channels/web/index.js';
-import { createCatalogueService } from './catalogue/service.js';
+import { createAssistant } from './assistant.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createAnswerer } from './core/answer.js';
-import { throttle } from './core/throttle.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './log.js';
 import { openLowdbStores, StoreFileError, StoreLockedError } from './store/index.js';
-import type { EventSink } from './stats/event.js';
 
 /** Boot: config → store → catalogue → channels → http; graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -31,18 +27,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const catalogue = await createCatalogueService(stores.catalogue);
-  log.info({ procedures: stores.catalogue.all().length }, 'catalogue ready');
-
-  // Analytics events are logged for now; the JSONL event log comes with the stats feature.
-  const events: EventSink = { emit: (e) => log.debug({ event: e.type, channel: e.channel }, 'event') };
   const now = () => Date.now();
-  const handle = throttle(createAnswerer({ searcher: catalogue.searcher, events, log }), {
-    ...config.rateLimit,
-    now,
-    onThrottle: (i) => events.emit({ type: 'throttled', at: now(), channel: i.channel, user: i.userId }),
-  });
-  const channels = [createWebChannel({ config, handle, log, settings: stores.settings, now })];
+  const { channels } = await createAssistant({ config, log, stores, now });
+  log.info({ procedures: stores.catalogue.all().length }, 'catalogue ready');
   let storesReady = true;
   const app = await buildApp({ config, log, channels, storesReady: () => storesReady });
   for (const c of channels) await c.start();

@@ -57,3 +57,23 @@ describe('catalogue import CLI', () => {
     expect(JSON.parse(s.stdout.trim()).results[0].code).toBe('9.999002');
   });
 });
+
+describe('chat CLI contract', () => {
+  it('prints one JSON line per message with replies, options, link, flow and step', () => {
+    const r = cli(['chat', '--json', '--user', 'u1'], 'xin chao\nlam lai cccd\n1\n');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { in: string; replies: { text: string; options: string[]; link: string | null }[]; flow: string | null; step: string | null });
+    expect(lines.map((l) => l.in)).toEqual(['xin chao', 'lam lai cccd', '1']);
+    expect(lines[1]!.replies[0]!.options[0]).toMatch(/^Cấp lại thẻ căn cước/);
+    expect(lines[2]!.replies[0]!.text).toMatch(/Mã thủ tục: \d\.\d{6}/);
+    expect(lines[2]!.replies[0]!.link).toMatch(/^https:\/\//);
+    expect(lines[0]).toHaveProperty('flow');
+    expect(lines[0]).toHaveProperty('step');
+  });
+
+  it('answers in English with --lang en', () => {
+    const r = cli(['chat', '--json', '--lang', 'en'], 'birth registration\n');
+    expect(JSON.parse(r.stdout.trim()).replies[0].text).toMatch(/choose the one you need/);
+  });
+});
+

@@ -11,7 +11,16 @@ export interface AnswerDeps {
   searcher: () => Searcher;
   events: EventSink;
   log: Logger;
+  /** Language for citizens who have not chosen one ("English" / "Tiếng Việt" switch it). */
+  defaultLang?: Lang;
 }
+
+/** Per-conversation memory kept by the answerer (bounded; least recently used dropped first). */
+interface Memory {
+  lang: Lang;
+  options: { id: string; label: string }[];
+}
+const MAX_MEMORY = 20_000;
 
 const GREETING = /^(\/?start|\/?menu|menu|xin chao|chao|hello|hi|alo|bat dau)$/;
 const OPTION_ID = /^p:(\d{1,2}\.\d{6}(?:\.[A-Za-z0-9]+)*)$/;
@@ -37,6 +46,14 @@ function welcome(lang: Lang): Reply {
  * as `search_miss`). This is the router's catalogue-search layer.
  */
 export function createAnswerer(deps: AnswerDeps): HandleInbound {
+  const memory = new Map<string, Memory>();
+  const remember = (key: string): Memory => {
+    const m = memory.get(key) ?? { lang: deps.defaultLang ?? 'vi', options: [] };
+    memory.delete(key);
+    memory.set(key, m);
+    if (memory.size > MAX_MEMORY) memory.delete(memory.keys().next().value as string);
+    return m;
+  };
   return async (inbound: Inbound) => {
     try {
       return answer(inbound);
@@ -47,7 +64,7 @@ export function createAnswerer(deps: AnswerDeps): HandleInbound {
   };
 
   function answer(inbound: Inbound): Reply[] {
-    const lang: Lang = 'vi';
+    const mem = remember(`${inbound.channel}:${inbound.chatId}`);
     const base = { at: inbound.at, channel: inbound.channel, user: inbound.userId } as const;
     if (inbound.kind !== 'text' && inbound.kind !== 'command') {
       return [{ text: 'Xin lỗi, hiện tôi chỉ đọc được tin nhắn chữ. Anh/chị vui lòng gõ câu hỏi.\nSorry, I can only read text messages.' }];
@@ -65,8 +82,15 @@ export function createAnswerer(deps: AnswerDeps): HandleInbound {
         },
       ];
     }
-    if (!folded || GREETING.test(folded)) return [welcome(lang)];
-    const picked = OPTION_ID.exec(text.trim());
+    if (/^(\/?lang|english|tieng anh)$/.test(folded)) mem.lang = folded === '/lang' || folded === 'lang' ? (mem.lang === 'vi' ? 'en' : 'vi') : 'en';
+    else if (/^(tieng viet|vietnamese)$/.test(folded)) mem.lang = 'vi';
+    const lang = mem.lang;
+    if (!folded || GREETING.test(folded) || /^(\/?lang|english|tieng anh|tieng viet|vietnamese)$/.test(folded)) return [welcome(lang)];
+    // An option may be chosen by its number, its label, or its id.
+    const byNumber = /^\d{1,2}$/.test(folded) ? mem.options[Number(folded) - 1] : undefined;
+    const byLabel = mem.options.find((o) => fold(o.label) === folded);
+    const chosen = byNumber ?? byLabel;
+    const picked = OPTION_ID.exec(chosen ? chosen.id : text.trim());
     if (picked) {
       const p = deps.searcher().get(picked[1]!);
       if (p) return [procedureCard(p, lang)];
@@ -76,19 +100,24 @@ export function createAnswerer(deps: AnswerDeps): HandleInbound {
     if (hits.length === 0) {
       deps.events.emit({ ...base, type: 'search_miss', text: query });
       return [
-        {
-          text:
-            'Xin lỗi, tôi chưa tìm thấy thủ tục phù hợp. Anh/chị thử gõ ngắn gọn tên thủ tục, ví dụ "đăng ký tạm trú", hoặc tra cứu trên Cổng Dịch vụ công quốc gia.',
-          link: { label: 'Tra cứu thủ tục hành chính', url: 'https://dichvucong.gov.vn' },
-        },
+        lang === 'vi'
+          ? {
+              text: 'Xin lỗi, tôi chưa tìm thấy thủ tục phù hợp. Anh/chị thử gõ ngắn gọn tên thủ tục, ví dụ "đăng ký tạm trú", hoặc tra cứu trên Cổng Dịch vụ công quốc gia.',
+              link: { label: 'Tra cứu thủ tục hành chính', url: 'https://dichvucong.gov.vn' },
+            }
+          : {
+              text: 'Sorry, I could not find a matching procedure. Try a short name such as "temporary residence registration", or search the National Public Service Portal.',
+              link: { label: 'Search procedures', url: 'https://dichvucong.gov.vn' },
+            },
       ];
     }
     deps.events.emit({ ...base, type: 'search', text: query, data: { results: hits.length, top: hits[0]!.procedure.code } });
     if (hits.length === 1 || hits[0]!.score - (hits[1]?.score ?? 0) > 0.25) return [procedureCard(hits[0]!.procedure, lang)];
+    mem.options = hits.map((h) => ({ id: `p:${h.procedure.code}`, label: h.procedure.name.length > 120 ? h.procedure.name.slice(0, 117) + '…' : h.procedure.name }));
     return [
       {
-        text: 'Tôi tìm thấy các thủ tục sau. Anh/chị chọn thủ tục đúng với nhu cầu:',
-        options: hits.map((h) => ({ id: `p:${h.procedure.code}`, label: h.procedure.name.length > 120 ? h.procedure.name.slice(0, 117) + '…' : h.procedure.name })),
+        text: lang === 'vi' ? 'Tôi tìm thấy các thủ tục sau. Anh/chị chọn thủ tục đúng với nhu cầu:' : 'I found these procedures. Please choose the one you need:',
+        options: mem.options,
       },
     ];
   }

@@ -1,0 +1,46 @@
+import type { Channel } from './channels/channel.js';
+import { createWebChannel } from './channels/web/index.js';
+import { createCatalogueService, type CatalogueService } from './catalogue/service.js';
+import type { Config } from './config.js';
+import { createAnswerer } from './core/answer.js';
+import type { HandleInbound } from './core/router-types.js';
+import { throttle } from './core/throttle.js';
+import type { Logger } from './log.js';
+import type { EventSink } from './stats/event.js';
+import type { Stores } from './store/types.js';
+
+export interface Assistant {
+  /** Every inbound message goes here (rate limit → router). */
+  handle: HandleInbound;
+  catalogue: CatalogueService;
+  channels: Channel[];
+}
+
+export interface AssistantDeps {
+  config: Config;
+  log: Logger;
+  stores: Stores;
+  now: () => number;
+  events?: EventSink;
+  /** Language for citizens who have not chosen one (the chat CLI's --lang). */
+  defaultLang?: 'vi' | 'en';
+}
+
+/**
+ * Wires the parts that every entry point shares (server, chat CLI, tests):
+ * catalogue (seeded on first start) → router → rate limit → channels.
+ */
+export async function createAssistant(deps: AssistantDeps): Promise<Assistant> {
+  const { config, log, stores, now } = deps;
+  const catalogue = await createCatalogueService(stores.catalogue);
+  // Until the stats event log lands, events go to the debug log (type and channel only).
+  const events: EventSink = deps.events ?? { emit: (e) => log.debug({ event: e.type, channel: e.channel }, 'event') };
+  const router = createAnswerer({ searcher: catalogue.searcher, events, log, defaultLang: deps.defaultLang });
+  const handle = throttle(router, {
+    ...config.rateLimit,
+    now,
+    onThrottle: (i) => events.emit({ type: 'throttled', at: now(), channel: i.channel, user: i.userId }),
+  });
+  const channels: Channel[] = [createWebChannel({ config, handle, log, settings: stores.settings, now })];
+  return { handle, catalogue, channels };
+}
