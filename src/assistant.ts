@@ -2,7 +2,8 @@ import type { Channel } from './channels/channel.js';
 import { createWebChannel } from './channels/web/index.js';
 import { createCatalogueService, type CatalogueService } from './catalogue/service.js';
 import type { Config } from './config.js';
-import { createAnswerer } from './core/answer.js';
+import { createRouter } from './core/router.js';
+import { createFlowRegistry, FLOWS_DIR, seedFlows, type FlowRegistry } from './flow/index.js';
 import type { HandleInbound } from './core/router-types.js';
 import { throttle } from './core/throttle.js';
 import type { Logger } from './log.js';
@@ -13,6 +14,7 @@ export interface Assistant {
   /** Every inbound message goes here (rate limit → router). */
   handle: HandleInbound;
   catalogue: CatalogueService;
+  flows: FlowRegistry;
   channels: Channel[];
 }
 
@@ -22,25 +24,39 @@ export interface AssistantDeps {
   stores: Stores;
   now: () => number;
   events?: EventSink;
+  /** Where the shipped flows are (default flows/). */
+  flowsDir?: string;
   /** Language for citizens who have not chosen one (the chat CLI's --lang). */
   defaultLang?: 'vi' | 'en';
 }
 
 /**
  * Wires the parts that every entry point shares (server, chat CLI, tests):
- * catalogue (seeded on first start) → router → rate limit → channels.
+ * catalogue (seeded on first start) → flows (seeded on first start) → router → rate limit → channels.
  */
 export async function createAssistant(deps: AssistantDeps): Promise<Assistant> {
   const { config, log, stores, now } = deps;
   const catalogue = await createCatalogueService(stores.catalogue);
   // Until the stats event log lands, events go to the debug log (type and channel only).
   const events: EventSink = deps.events ?? { emit: (e) => log.debug({ event: e.type, channel: e.channel }, 'event') };
-  const router = createAnswerer({ searcher: catalogue.searcher, events, log, defaultLang: deps.defaultLang });
-  const handle = throttle(router, {
+  await seedFlows(stores.flows, deps.flowsDir ?? FLOWS_DIR, now(), log);
+  const flows = createFlowRegistry(stores.flows, log);
+  const router = createRouter({
+    flows,
+    searcher: catalogue.searcher,
+    sessions: stores.sessions,
+    handoffs: stores.handoffs,
+    events,
+    now,
+    config,
+    log,
+    defaultLang: deps.defaultLang,
+  });
+  const handle = throttle(router.handle, {
     ...config.rateLimit,
     now,
     onThrottle: (i) => events.emit({ type: 'throttled', at: now(), channel: i.channel, user: i.userId }),
   });
   const channels: Channel[] = [createWebChannel({ config, handle, log, settings: stores.settings, now })];
-  return { handle, catalogue, channels };
+  return { handle, catalogue, flows, channels };
 }

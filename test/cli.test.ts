@@ -64,16 +64,19 @@ describe('chat CLI contract', () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { in: string; replies: { text: string; options: string[]; link: string | null }[]; flow: string | null; step: string | null });
     expect(lines.map((l) => l.in)).toEqual(['xin chao', 'lam lai cccd', '1']);
+    expect(lines[0]!.flow).toBe('main-menu');
+    expect(lines[0]!.step).toBe('welcome');
+    expect(lines[0]!.replies[0]!.options).toContain('Đăng ký tài khoản VNeID');
     expect(lines[1]!.replies[0]!.options[0]).toMatch(/^Cấp lại thẻ căn cước/);
-    expect(lines[2]!.replies[0]!.text).toMatch(/Mã thủ tục: \d\.\d{6}/);
+    expect(lines[1]!.flow).toBeNull();
+    expect(lines[2]!.replies[0]!.text).toMatch(/Mã thủ tục: 1\.014064/);
     expect(lines[2]!.replies[0]!.link).toMatch(/^https:\/\//);
-    expect(lines[0]).toHaveProperty('flow');
-    expect(lines[0]).toHaveProperty('step');
+    expect(lines[2]!.flow).toBe('submit-dossier');
   });
 
   it('answers in English with --lang en', () => {
     const r = cli(['chat', '--json', '--lang', 'en'], 'birth registration\n');
-    expect(JSON.parse(r.stdout.trim()).replies[0].text).toMatch(/choose the one you need/);
+    expect(JSON.parse(r.stdout.trim()).replies[0].text).toMatch(/Choose the one you need/);
   });
 });
 

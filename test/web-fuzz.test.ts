@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createWebChannel } from '../src/channels/web/index.js';
-import { createCatalogueService } from '../src/catalogue/service.js';
+import { createAssistant } from '../src/assistant.js';
 import { testConfig } from '../src/config.js';
-import { createAnswerer } from '../src/core/answer.js';
 import { buildApp } from '../src/http/app.js';
 import { createLogger } from '../src/log.js';
 import { createMemoryStores } from '../src/store/index.js';
@@ -27,9 +25,8 @@ beforeAll(async () => {
   const config = testConfig();
   const log = createLogger('silent');
   const stores = await createMemoryStores();
-  const catalogue = await createCatalogueService(stores.catalogue);
-  const handle = createAnswerer({ searcher: catalogue.searcher, events: { emit: () => undefined }, log });
-  app = await buildApp({ config, log, channels: [createWebChannel({ config, handle, log, settings: stores.settings, now: () => 0 })], storesReady: () => true });
+  const assistant = await createAssistant({ config, log, stores, now: () => 0, events: { emit: () => undefined } });
+  app = await buildApp({ config, log, channels: assistant.channels, storesReady: () => true });
 });
 afterAll(() => app.close());
 
@@ -51,7 +48,8 @@ describe('web chat under garbage input', () => {
       expect([200, 400, 413]).toContain(res.statusCode);
       const body = res.json() as { replies?: { text: string }[]; error?: string };
       if (res.statusCode === 200) {
-        expect(body.replies!.length).toBeGreaterThan(0);
+        // Empty = deliberately silent (rate limit, or waiting for staff).
+        expect(Array.isArray(body.replies)).toBe(true);
         for (const rep of body.replies!) expect(rep.text.length).toBeGreaterThan(0);
       } else expect(typeof body.error).toBe('string');
     }

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createWebChannel } from '../src/channels/web/index.js';
-import { createCatalogueService } from '../src/catalogue/service.js';
+import { createAssistant } from '../src/assistant.js';
 import { testConfig } from '../src/config.js';
-import { createAnswerer } from '../src/core/answer.js';
 import { buildApp } from '../src/http/app.js';
 import { createLogger } from '../src/log.js';
 import { createMemoryStores } from '../src/store/index.js';
@@ -16,10 +14,8 @@ beforeAll(async () => {
   const config = testConfig();
   const log = createLogger('silent');
   const stores = await createMemoryStores();
-  const catalogue = await createCatalogueService(stores.catalogue);
-  const handle = createAnswerer({ searcher: catalogue.searcher, events: { emit: (e) => events.push(e) }, log });
-  const web = createWebChannel({ config, handle, log, settings: stores.settings, now: () => 1_700_000_000_000 });
-  app = await buildApp({ config, log, channels: [web], storesReady: () => true });
+  const assistant = await createAssistant({ config, log, stores, now: () => 1_700_000_000_000, events: { emit: (e) => events.push(e) } });
+  app = await buildApp({ config, log, channels: assistant.channels, storesReady: () => true });
 });
 afterAll(() => app.close());
 
@@ -43,14 +39,15 @@ describe('web chat', () => {
     expect(replies[0]!.options?.[0]?.label).toMatch(/^Cấp lại thẻ căn cước/);
     const id = replies[0]!.options![0]!.id;
     const card = (await chat(id)).json().replies[0];
-    expect(card.text).toContain('Mã thủ tục: ');
+    expect(card.text).toContain('Mã thủ tục: 1.014064');
     expect(card.text).toContain('Lệ phí');
     expect(card.link.url).toMatch(/^https:\/\/dichvucong\.gov\.vn/);
   });
 
   it('says honestly when nothing matches and records the miss', async () => {
-    const res = await chat('giá vàng hôm nay');
+    const res = await chat('giá vàng hôm nay', 'sid-test-0002');
     expect(res.json().replies[0].text).toMatch(/chưa tìm thấy thủ tục phù hợp/);
+    expect(res.json().replies[1].options.length).toBeGreaterThan(3);
     expect(events.some((e) => e.type === 'search_miss' && e.text === 'giá vàng hôm nay')).toBe(true);
   });
 

@@ -1,0 +1,76 @@
+import type { Searcher } from '../catalogue/types.js';
+import type { OfficeHours } from '../config.js';
+import type { Reply } from '../core/message.js';
+import type { Session } from '../core/session.js';
+import type { Flow, Step, Text } from './schema.js';
+
+/** What the engine may read besides the flow and the session: all pure lookups. */
+export interface EngineDeps {
+  /** The current published version of another flow (for `goto`). */
+  flow(id: string): { flow: Flow; version: number } | undefined;
+  searcher(): Searcher;
+  officeHours: OfficeHours;
+}
+
+export type EngineInput = { kind: 'start' } | { kind: 'text'; text: string } | { kind: 'back' };
+
+export interface EngineEvent {
+  type: 'flow_start' | 'step_enter' | 'flow_complete' | 'validation_error' | 'search' | 'search_miss' | 'handoff' | 'csat' | 'containment';
+  flowId: string;
+  stepId?: string;
+  text?: string;
+  data?: Record<string, string | number | boolean | null>;
+}
+
+export interface HandoffRequest {
+  summary: string;
+  reason: string;
+}
+
+export interface StepResult {
+  state: Session;
+  replies: Reply[];
+  events: EngineEvent[];
+  /** Set when a `handoff` step asks for a human. */
+  handoff?: HandoffRequest;
+  /** The flow ended without using the citizen's text (e.g. a new question instead of a rating): route it again. */
+  unhandled?: boolean;
+}
+
+/** Mutable scratch of one engine call; executors append to it. */
+export interface Run {
+  flow: Flow;
+  state: Session;
+  replies: Reply[];
+  events: EngineEvent[];
+  now: number;
+  deps: EngineDeps;
+  handoff?: HandoffRequest;
+  unhandled?: boolean;
+  /** Guards against say/branch/goto loops. */
+  hops: number;
+  /** Moves to another step of this flow and runs it. */
+  go(stepId: string): void;
+  /** Ends the flow: the citizen is back at the main menu. */
+  finish(completed: boolean): void;
+  /** Starts another flow from its first step. */
+  jump(flowId: string): void;
+}
+
+export interface StepExecutor<S extends Step = Step> {
+  /** Called when the flow arrives at the step (it either moves on or waits for the citizen). */
+  enter(step: S, id: string, run: Run): void;
+  /** Called with the citizen's answer while the flow waits at this step. */
+  answer?(step: S, id: string, text: string, run: Run): void;
+}
+
+/** Picks the citizen's language, with `{var}` and `{procedure.name}` filled in from the session. */
+export function say(run: Run, text: Text): string {
+  const raw = text[run.state.lang] || text.vi;
+  return raw.replace(/\{([a-zA-Z_][a-zA-Z0-9_]*(?:\.[a-zA-Z_][a-zA-Z0-9_]*)?)\}/g, (m, path: string) => {
+    const [head, field] = path.split('.') as [string, string?];
+    const v = run.state.vars[head];
+    const value = field && v && typeof v === 'object' ? (v as Record<string, unknown>)[field] : v;
+    return value === undefined || value === null ? m : String(value);
+  });
+}

@@ -1,0 +1,37 @@
+import { fold, tokens } from '../catalogue/fold.js';
+
+/**
+ * Which option a citizen's answer selects: the number ("2"), the option id, the label, or a
+ * close fuzzy match of the label (diacritics ignored, most label words present). -1 = none.
+ */
+export function matchOption(answer: string, ids: string[], labels: string[]): number {
+  const a = fold(answer);
+  if (!a) return -1;
+  if (/^\d{1,2}$/.test(a)) {
+    const n = Number(a);
+    return n >= 1 && n <= labels.length ? n - 1 : -1;
+  }
+  const byId = ids.indexOf(answer.trim());
+  if (byId >= 0) return byId;
+  const folded = labels.map(fold);
+  const exact = folded.indexOf(a);
+  if (exact >= 0) return exact;
+  // "có" / "không": the first word of exactly one label.
+  const firstWord = folded.map((l) => l.split(' ')[0]);
+  if (!a.includes(' ') && firstWord.filter((w) => w === a).length === 1) return firstWord.indexOf(a);
+  const words = new Set(tokens(answer));
+  let best = -1;
+  let bestScore = 0;
+  folded.forEach((label, i) => {
+    const lw = label.split(' ').filter((w) => w.length > 1);
+    if (!lw.length) return;
+    const hit = lw.filter((w) => words.has(w)).length / lw.length;
+    const contained = label.includes(a) && a.length >= 3 ? 0.75 : 0;
+    const score = Math.max(hit, contained);
+    if (score > bestScore) {
+      bestScore = score;
+      best = i;
+    }
+  });
+  return bestScore >= 0.6 ? best : -1;
+}

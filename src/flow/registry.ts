@@ -1,0 +1,115 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fold, tokens } from '../catalogue/fold.js';
+import type { Logger } from '../log.js';
+import type { FlowStore } from '../store/types.js';
+import type { Flow } from './schema.js';
+import { parseFlowYaml, type FlowError } from './validate.js';
+
+/** Shipped flows (flows/ at the repository root). */
+export const FLOWS_DIR = new URL('../../flows/', import.meta.url).pathname;
+
+export interface FlowRegistry {
+  /** The version citizens get when they start the flow now (last good published version). */
+  current(id: string): { flow: Flow; version: number } | undefined;
+  /** A pinned version (a citizen mid-flow keeps the version they started). */
+  get(id: string, version: number): Flow | undefined;
+  ids(): string[];
+  /** The enabled flow whose trigger phrase the text matches best, if any. */
+  match(text: string): string | undefined;
+  /** Re-reads the store after staff publish or roll back. Returns problems found. */
+  reload(): FlowError[];
+}
+
+/** Publishes each flows/*.yaml whose id is not in the store yet, as version 1 by "system". */
+export async function seedFlows(store: FlowStore, dir: string, now: number, log: Logger): Promise<void> {
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  } catch {
+    return;
+  }
+  const ids = new Set(files.map((f) => f.replace(/\.yaml$/, '')));
+  for (const f of files) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    const parsed = parseFlowYaml(text, ids);
+    if (!parsed.ok) {
+      log.error({ file: f, errors: parsed.errors }, 'shipped flow is invalid; not seeded');
+      continue;
+    }
+    if (!store.get(parsed.flow.id)) await store.publish(parsed.flow.id, text, 'system', now, 'seeded from flows/');
+  }
+}
+
+/**
+ * Flows by id and version, parsed lazily from the store and cached per version (versions are
+ * immutable). A version that fails to parse is reported and the last good one keeps serving.
+ */
+export function createFlowRegistry(store: FlowStore, log: Logger): FlowRegistry {
+  const cache = new Map<string, Flow | null>();
+  let currentById = new Map<string, { flow: Flow; version: number }>();
+  let triggers: { id: string; phrase: string[] }[] = [];
+
+  const parseVersion = (id: string, version: number): Flow | undefined => {
+    const key = `${id}@${version}`;
+    if (cache.has(key)) return cache.get(key) ?? undefined;
+    const v = store.get(id)?.versions.find((x) => x.version === version);
+    if (!v) return undefined;
+    const parsed = parseFlowYaml(v.yaml);
+    cache.set(key, parsed.ok ? parsed.flow : null);
+    return parsed.ok ? parsed.flow : undefined;
+  };
+
+  const reload = (): FlowError[] => {
+    const problems: FlowError[] = [];
+    const next = new Map<string, { flow: Flow; version: number }>();
+    for (const r of store.list()) {
+      if (r.disabled) continue;
+      // Newest version that parses: a broken publish never takes a flow down.
+      for (let v = r.current; v >= 1; v--) {
+        const flow = parseVersion(r.id, v);
+        if (flow) {
+          next.set(r.id, { flow, version: v });
+          if (v !== r.current) problems.push({ flowId: r.id, message: `version ${r.current} is invalid; serving version ${v}` });
+          break;
+        }
+      }
+    }
+    currentById = next;
+    triggers = [...next.values()].flatMap(({ flow }) => [...flow.triggers.vi, ...flow.triggers.en].map((p) => ({ id: flow.id, phrase: tokens(p) })));
+    for (const p of problems) log.warn(p, 'flow problem');
+    return problems;
+  };
+  reload();
+
+  return {
+    current: (id) => currentById.get(id),
+    get: (id, version) => parseVersion(id, version),
+    ids: () => [...currentById.keys()],
+    match(text) {
+      const words = tokens(text);
+      if (!words.length || words.length > 30) return undefined;
+      const joined = ` ${words.join(' ')} `;
+      let best: { id: string; len: number } | undefined;
+      for (const t of triggers) {
+        if (!t.phrase.length) continue;
+        // Whole phrase present, or every phrase word present with one typo allowed per word.
+        const exact = joined.includes(` ${t.phrase.join(' ')} `);
+        const fuzzy = !exact && t.phrase.every((w) => words.some((q) => q === w || (w.length >= 4 && near(q, w))));
+        const whole = fold(text).split(' ').length <= t.phrase.length + 6;
+        if ((exact || (fuzzy && whole)) && (!best || t.phrase.length > best.len)) best = { id: t.id, len: t.phrase.length };
+      }
+      return best?.id;
+    },
+    reload,
+  };
+}
+
+/** One edit apart (insert, delete, substitute, swap). */
+function near(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
