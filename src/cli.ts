@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { FLOWS_DIR, parseFlowYaml } from './flow/index.js';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { loadConfig, ConfigError, type Config } from './config.js';
@@ -14,7 +16,7 @@ import { createMemoryStores } from './store/index.js';
 import { sessionKey } from './core/message.js';
 
 /**
- * Command line: search | chat | catalogue import | catalogue build-seed.
+ * Command line: search | chat | catalogue import | catalogue build-seed | flows validate.
  * Machine-readable output goes to stdout; logs go to stderr.
  */
 
@@ -25,7 +27,8 @@ const USAGE = `Usage: npm run cli -- <command>
   catalogue import <file.json|file.csv> [--replace]
                                            validate and import procedures (default: merge by code)
   catalogue build-seed <shared procedures.json>
-                                           rebuild data/procedures.json from the portal export`;
+                                           rebuild data/procedures.json from the portal export
+  flows validate [file.yaml…]              validate flow files (default: flows/*.yaml)`;
 
 interface Args {
   positional: string[];
@@ -157,10 +160,34 @@ async function cmdChat(args: Args, config: Config, log: Logger): Promise<void> {
   }
 }
 
+async function cmdFlows(args: Args): Promise<void> {
+  if (args.positional[1] !== 'validate') throw new UsageError('usage: flows validate [file.yaml…]');
+  const files = args.positional.slice(2).length ? args.positional.slice(2) : readdirSync(FLOWS_DIR).filter((f) => f.endsWith('.yaml')).map((f) => join(FLOWS_DIR, f));
+  const known = new Set([...readdirSync(FLOWS_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')), ...files.map((f) => basename(f).replace(/\.yaml$/, ''))]);
+  let bad = 0;
+  for (const f of files) {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read ${f}: ${(err as Error).message}`);
+    }
+    const r = parseFlowYaml(text, known);
+    if (r.ok) process.stdout.write(`ok      ${f} (${r.flow.id}, ${Object.keys(r.flow.steps).length} steps)\n`);
+    else {
+      bad++;
+      process.stdout.write(`invalid ${f}\n`);
+      for (const e of r.errors) process.stdout.write(`  ${e.flowId}${e.stepId ? `/${e.stepId}` : ''}${e.line ? ` (line ${e.line})` : ''}: ${e.message}\n`);
+    }
+  }
+  if (bad) process.exitCode = 1;
+}
+
 const COMMANDS: Record<string, (args: Args, config: Config, log: Logger) => Promise<void>> = {
   search: cmdSearch,
   catalogue: cmdCatalogue,
   chat: cmdChat,
+  flows: cmdFlows,
 };
 
 async function main(): Promise<void> {
