@@ -68,6 +68,15 @@ function flagNumber(args: Args, name: string, fallback: number, min: number, max
 
 class UsageError extends Error {}
 
+/** Reads a file named on the command line; a missing file is a usage error, not a crash. */
+function readInput(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
 async function cmdSearch(args: Args, config: Config, log: Logger): Promise<void> {
   const limit = flagNumber(args, 'limit', 5, 1, 50);
   const { procedures, tables, from } = loadCatalogueReadOnly(config.dataDir);
@@ -105,13 +114,7 @@ async function cmdCatalogue(args: Args, config: Config, log: Logger): Promise<vo
     return;
   }
   if (sub !== 'import' || !file) throw new UsageError('usage: catalogue import <file.json|file.csv> [--replace]');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-  const parsed = parseImport(text, file);
+  const parsed = parseImport(readInput(file), file);
   if (!parsed.ok) {
     process.stderr.write(`Import refused: ${parsed.errors.length} problem(s) in ${file}; nothing was imported.\n`);
     for (const e of parsed.errors.slice(0, 200)) process.stderr.write(`  line ${e.line}, ${e.field}: ${e.reason}\n`);
@@ -166,13 +169,7 @@ async function cmdFlows(args: Args): Promise<void> {
   const known = new Set([...readdirSync(FLOWS_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')), ...files.map((f) => basename(f).replace(/\.yaml$/, ''))]);
   let bad = 0;
   for (const f of files) {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read ${f}: ${(err as Error).message}`);
-    }
-    const r = parseFlowYaml(text, known);
+    const r = parseFlowYaml(readInput(f), known);
     if (r.ok) process.stdout.write(`ok      ${f} (${r.flow.id}, ${Object.keys(r.flow.steps).length} steps)\n`);
     else {
       bad++;
