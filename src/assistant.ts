@@ -1,5 +1,6 @@
 import type { Channel } from './channels/channel.js';
 import { createWebChannel } from './channels/web/index.js';
+import { createZaloChannel } from './channels/zalo/index.js';
 import { createCatalogueService, type CatalogueService } from './catalogue/service.js';
 import type { Config } from './config.js';
 import { createRouter } from './core/router.js';
@@ -57,6 +58,8 @@ export async function createAssistant(deps: AssistantDeps): Promise<Assistant> {
     now,
     onThrottle: (i) => events.emit({ type: 'throttled', at: now(), channel: i.channel, user: i.userId }),
   });
-  const channels: Channel[] = [createWebChannel({ config, handle, log, settings: stores.settings, now })];
+  const channelDeps = { config, handle, log, settings: stores.settings, now };
+  const channels: Channel[] = [createWebChannel(channelDeps)];
+  if (config.zalo.token) channels.push(createZaloChannel(channelDeps));
   return { handle, catalogue, flows, channels };
 }

@@ -32,7 +32,14 @@ async function main(): Promise<void> {
   log.info({ procedures: stores.catalogue.all().length }, 'catalogue ready');
   let storesReady = true;
   const app = await buildApp({ config, log, channels, storesReady: () => storesReady });
-  for (const c of channels) await c.start();
+  // A channel that cannot start (bad token) is reported; the web chat keeps serving.
+  for (const c of channels) {
+    try {
+      await c.start();
+    } catch (err) {
+      log.error({ channel: c.name, mode: c.mode }, (err as Error).message);
+    }
+  }
   await app.listen({ port: config.port, host: config.host });
   log.info({ port: config.port, channels: channels.map((c) => `${c.name}:${c.mode}`) }, `dvc-assistant listening on http://localhost:${config.port}`);
 

@@ -1,0 +1,3 @@
+export { createZaloChannel, ZALO_WEBHOOK_PATH } from './channel.js';
+export { createZaloClient, ZaloApiError, type ZaloClient, type ZaloUpdate } from './client.js';
+export { renderReply, splitText } from './render.js';
