@@ -1,6 +1,7 @@
 import type { Channel } from './channels/channel.js';
 import { createWebChannel } from './channels/web/index.js';
 import { createZaloChannel } from './channels/zalo/index.js';
+import { createTelegramChannel } from './channels/telegram/index.js';
 import { createCatalogueService, type CatalogueService } from './catalogue/service.js';
 import type { Config } from './config.js';
 import { createRouter } from './core/router.js';
@@ -60,6 +61,7 @@ export async function createAssistant(deps: AssistantDeps): Promise<Assistant> {
   });
   const channelDeps = { config, handle, log, settings: stores.settings, now };
   const channels: Channel[] = [createWebChannel(channelDeps)];
+  if (config.telegram.token) channels.push(createTelegramChannel(channelDeps));
   if (config.zalo.token) channels.push(createZaloChannel(channelDeps));
   return { handle, catalogue, flows, channels };
 }

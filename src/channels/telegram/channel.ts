@@ -1,0 +1,214 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Bot, GrammyError, type Context } from 'grammy';
+import type { Update, UserFromGetMe } from 'grammy/types';
+import type { Inbound, InboundKind, Reply } from '../../core/message.js';
+import type { Channel, ChannelDeps } from '../channel.js';
+
+export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
+const SECRET_SETTING = 'telegram.webhook_secret';
+const DEDUP_MAX = 20_000;
+const MAX_RETRIES = 3;
+const MAX_RETRY_WAIT_S = 5;
+
+const COMMANDS = {
+  vi: [
+    { command: 'start', description: 'Bắt đầu' },
+    { command: 'menu', description: 'Các việc trợ lý hỗ trợ' },
+    { command: 'help', description: 'Hướng dẫn sử dụng' },
+    { command: 'lang', description: 'Đổi ngôn ngữ (Tiếng Việt / English)' },
+  ],
+  en: [
+    { command: 'start', description: 'Start' },
+    { command: 'menu', description: 'What I can help with' },
+    { command: 'help', description: 'How to use' },
+    { command: 'lang', description: 'Switch language (Vietnamese / English)' },
+  ],
+};
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Telegram callback data is at most 64 bytes: long option ids are sent as a short key. */
+function callbackData(id: string, keys: Map<string, string>): string {
+  if (Buffer.byteLength(id) <= 64) return id;
+  const key = `k:${randomBytes(6).toString('base64url')}`;
+  keys.set(key, id);
+  if (keys.size > DEDUP_MAX) keys.delete(keys.keys().next().value as string);
+  return key;
+}
+
+export interface TelegramOptions {
+  /** Preset bot info (tests): skips getMe. */
+  botInfo?: UserFromGetMe;
+}
+
+/**
+ * Telegram channel on grammY: long polling without PUBLIC_URL, webhook with secret_token
+ * otherwise. Updates are de-duplicated by update_id and processed in order per chat; 429s are
+ * retried a bounded number of times so a handler can never hang.
+ */
+export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions = {}): Channel {
+  const configured = deps.config.telegram.token;
+  if (!configured) throw new Error('TELEGRAM_BOT_TOKEN is not set');
+  const token: string = configured;
+  const log = deps.log.child({ channel: 'telegram' });
+  const mode = deps.config.publicUrl ? 'webhook' : 'polling';
+  const bot = new Bot(token, { client: { apiRoot: deps.config.telegram.apiRoot, timeoutSeconds: 20 }, ...(opts.botInfo ? { botInfo: opts.botInfo } : {}) });
+  const seen = new Set<number>();
+  const chains = new Map<string, Promise<void>>();
+  const longIds = new Map<string, string>();
+  let secret = deps.config.telegram.webhookSecret ?? '';
+  let accepting = true;
+  let live = false;
+  let polling: Promise<void> | null = null;
+  const stopPolling = new AbortController();
+
+  // Bounded retry on 429 (honouring retry_after, capped) so no call can hang a handler.
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    for (let attempt = 0; ; attempt++) {
+      const res = await prev(method, payload, signal);
+      if (res.ok || res.error_code !== 429 || attempt >= MAX_RETRIES) return res;
+      const wait = Math.min(MAX_RETRY_WAIT_S, res.parameters?.retry_after ?? 1);
+      await new Promise((r) => setTimeout(r, wait * 1000));
+    }
+  });
+
+  async function send(chatId: string, replies: Reply[]) {
+    for (const r of replies) {
+      const buttons = [
+        ...(r.options ?? []).map((o) => [{ text: o.label.slice(0, 64), callback_data: callbackData(o.id, longIds) }]),
+        ...(r.link ? [[{ text: r.link.label.slice(0, 64), url: r.link.url }]] : []),
+      ];
+      try {
+        await bot.api.sendMessage(chatId, r.text.slice(0, 4096), buttons.length ? { reply_markup: { inline_keyboard: buttons } } : {});
+      } catch (err) {
+        log.warn({ code: err instanceof GrammyError ? err.error_code : 0 }, 'telegram send failed');
+      }
+    }
+  }
+
+  async function process(ctx: Context, kind: InboundKind, text?: string) {
+    const chatId = String(ctx.chat?.id ?? ctx.from?.id ?? '');
+    if (!chatId) return;
+    const inbound: Inbound = {
+      channel: 'telegram',
+      chatId,
+      userId: String(ctx.from?.id ?? chatId),
+      messageId: String(ctx.update.update_id),
+      kind: text?.startsWith('/') ? 'command' : kind,
+      ...(text !== undefined ? { text: text.slice(0, 4000) } : {}),
+      at: (ctx.msg?.date ?? Math.floor(deps.now() / 1000)) * 1000,
+    };
+    // A typing indicator when the answer takes a moment.
+    const typing = setTimeout(() => void bot.api.sendChatAction(chatId, 'typing').catch(() => undefined), 1000);
+    try {
+      await send(chatId, await deps.handle(inbound));
+    } finally {
+      clearTimeout(typing);
+    }
+  }
+
+  const privateOnly = (ctx: Context) => ctx.chat?.type === 'private';
+  bot.on('message:text', async (ctx) => {
+    if (privateOnly(ctx)) await process(ctx, 'text', ctx.msg.text.replace(/@\w+$/, ''));
+  });
+  bot.on('callback_query:data', async (ctx) => {
+    // Answer every callback, even a stale one, so the button stops spinning.
+    await ctx.answerCallbackQuery().catch(() => undefined);
+    const data = ctx.callbackQuery.data;
+    await process(ctx, 'text', longIds.get(data) ?? data);
+  });
+  bot.on('message:photo', (ctx) => (privateOnly(ctx) ? process(ctx, 'image') : undefined));
+  bot.on('message:sticker', (ctx) => (privateOnly(ctx) ? process(ctx, 'sticker') : undefined));
+  bot.on('message:voice', (ctx) => (privateOnly(ctx) ? process(ctx, 'voice') : undefined));
+  bot.on(['message:document', 'message:video', 'message:audio', 'message:location', 'message:contact'], (ctx) => (privateOnly(ctx) ? process(ctx, 'unsupported') : undefined));
+  bot.catch((err) => log.error({ err: err.message.replace(token, '<redacted>') }, 'telegram handler failed'));
+
+  /** Queues one update: processed once, in order per chat; returns at once. */
+  function accept(update: Update): void {
+    if (typeof update?.update_id !== 'number') return;
+    if (seen.has(update.update_id)) return;
+    seen.add(update.update_id);
+    if (seen.size > DEDUP_MAX) seen.delete(seen.values().next().value as number);
+    const chat = String(update.message?.chat.id ?? update.callback_query?.message?.chat.id ?? update.callback_query?.from.id ?? update.edited_message?.chat.id ?? 'other');
+    const prev = chains.get(chat) ?? Promise.resolve();
+    const next = prev
+      .then(() => bot.handleUpdate(update))
+      .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message.replace(token, '<redacted>') : 'error' }, 'telegram update failed'))
+      .finally(() => {
+        if (chains.get(chat) === next) chains.delete(chat);
+      });
+    chains.set(chat, next);
+  }
+
+  return {
+    name: 'telegram',
+    mode,
+    register(app: FastifyInstance) {
+      void app.register(async (scope) => {
+        scope.addHook('onRequest', async (req, reply) => {
+          if (!accepting) return reply.code(503).send({ error: 'shutting down' });
+          const got = req.headers['x-telegram-bot-api-secret-token'];
+          if (mode !== 'webhook' || typeof got !== 'string' || !secret || !sameSecret(got, secret)) return reply.code(401).send({ error: 'wrong or missing secret token' });
+        });
+        scope.post(TELEGRAM_WEBHOOK_PATH, { bodyLimit: deps.config.bodyLimit }, async (req) => {
+          accept(req.body as Update);
+          return { ok: true };
+        });
+      });
+    },
+    async start() {
+      try {
+        await bot.init();
+      } catch (err) {
+        const code = err instanceof GrammyError ? err.error_code : 0;
+        throw new Error(code === 401 || code === 404 ? `Telegram rejected TELEGRAM_BOT_TOKEN (${code}): check the token from @BotFather.` : `Telegram getMe failed (${code || 'network'}); Telegram stays off.`);
+      }
+      await bot.api.setMyCommands(COMMANDS.vi).catch(() => undefined);
+      await bot.api.setMyCommands(COMMANDS.vi, { language_code: 'vi' }).catch(() => undefined);
+      await bot.api.setMyCommands(COMMANDS.en, { language_code: 'en' }).catch(() => undefined);
+      if (mode === 'webhook') {
+        if (!secret) {
+          secret = deps.settings.get(SECRET_SETTING) ?? randomBytes(24).toString('base64url');
+          await deps.settings.set(SECRET_SETTING, secret);
+        }
+        await bot.api.setWebhook(`${deps.config.publicUrl}${TELEGRAM_WEBHOOK_PATH}`, { secret_token: secret });
+      } else {
+        await bot.api.deleteWebhook();
+        // Our own loop (not bot.start) so updates go through the same dedupe and per-chat queue.
+        polling = (async () => {
+          let offset = 0;
+          let backoff = 1000;
+          while (accepting) {
+            try {
+              const updates = await bot.api.getUpdates({ offset, timeout: 25 }, stopPolling.signal as Parameters<typeof bot.api.getUpdates>[1]);
+              backoff = 1000;
+              for (const u of updates) {
+                offset = u.update_id + 1;
+                accept(u);
+              }
+            } catch {
+              if (!accepting) break;
+              await new Promise((r) => setTimeout(r, backoff));
+              backoff = Math.min(backoff * 2, 30_000);
+            }
+          }
+        })();
+      }
+      live = true;
+      log.info({ mode, bot: bot.botInfo.username }, 'telegram channel live');
+    },
+    async stop(deadline: number) {
+      accepting = false;
+      stopPolling.abort();
+      await Promise.race([Promise.all([polling, ...chains.values()]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      live = false;
+    },
+    send,
+    ready: () => live,
+  };
+}

@@ -1,0 +1,1 @@
+export { createTelegramChannel, TELEGRAM_WEBHOOK_PATH, type TelegramOptions } from './channel.js';
