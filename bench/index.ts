@@ -4,12 +4,15 @@
  */
 import { benchSearch } from './search.js';
 import { benchEngine } from './engine.js';
+import { benchWebhook } from './webhook.js';
 
 const json = process.argv.includes('--json');
 if (!json) process.stdout.write('search: full catalogue (2,849 procedures), development set, this search vs plain Fuse.js …\n');
 const out: Record<string, number> = { ...(await benchSearch()) };
 if (!json) process.stdout.write('engine: router + engine + lowdb sessions, scripted mix of flows and questions; 100,000 idle sessions …\n');
 Object.assign(out, await benchEngine());
+if (!json) process.stdout.write('webhook: 1,000 messages/s from 1,000 chats for 10 s per channel, loopback, fake Bot APIs …\n');
+Object.assign(out, await benchWebhook());
 
 if (json) process.stdout.write(JSON.stringify(out) + '\n');
 else for (const [k, v] of Object.entries(out)) process.stdout.write(`${k.padEnd(22)} ${Number.isInteger(v) ? v : v.toFixed(4)}\n`);

@@ -116,6 +116,26 @@ describe('Telegram polling', () => {
     expect(order.indexOf('deleteWebhook')).toBeLessThan(order.indexOf('getUpdates'));
   });
 
+  it('walks register-vneid in polling mode through the real router', async () => {
+    const { fake } = await setup({ webhook: false, real: true });
+    const turn = async (u: unknown) => {
+      const before = sends(fake).length;
+      fake.updates.push(u);
+      await waitFor(() => sends(fake).length > before);
+      await new Promise((r) => setTimeout(r, 150));
+      return sends(fake).slice(before);
+    };
+    const intro = await turn(textUpdate('đăng ký vneid', 55));
+    expect(intro[1]!.reply_markup!.inline_keyboard.map((r) => r[0]!.text)).toEqual([
+      'Đăng ký mức độ 2 (để làm dịch vụ công)',
+      'Đăng ký mức độ 1 trên ứng dụng',
+      'Kích hoạt tài khoản sau khi nhận SMS',
+      'Gặp sự cố (OTP, mật khẩu, số điện thoại, mất máy)',
+    ]);
+    const level1 = await turn(callbackUpdate('o2', 55));
+    expect(level1[0]!.text).toContain('Tải ứng dụng VNeID');
+  });
+
   it('fails fast with a clear message on a bad token', async () => {
     const fake = await startFakeTelegram();
     cleanups.push(() => fake.close());

@@ -163,6 +163,21 @@ describe('Zalo polling', () => {
     expect(fake.sent.findIndex((s) => s.method === 'deleteWebhook')).toBeLessThan(fake.sent.findIndex((s) => s.method === 'getUpdates'));
   });
 
+  it('walks register-vneid in polling mode through the real router', async () => {
+    const { fake } = await setup({ webhook: false, real: true });
+    let n = 0;
+    const say = async (text: string) => {
+      const before = texts(fake).length;
+      fake.queue.push(update(text, `q${++n}`, 'poll-citizen'));
+      await waitFor(() => texts(fake).length > before);
+      await new Promise((r) => setTimeout(r, 120));
+      return texts(fake).slice(before).join('\n');
+    };
+    expect(await say('vneid')).toContain('1. Đăng ký mức độ 2 (để làm dịch vụ công)');
+    expect(await say('2')).toContain('Tải ứng dụng VNeID');
+    expect(await say('1')).toContain('Anh/chị cần nộp hồ sơ cho thủ tục nào?');
+  });
+
   it('fails fast with a clear message on a bad token', async () => {
     const fake = await startFakeZalo();
     cleanups.push(() => fake.close());

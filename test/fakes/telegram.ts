@@ -10,6 +10,10 @@ export interface FakeTelegram {
   /** Errors for the next calls of a method, e.g. {sendMessage: [429]}. */
   failNext: Record<string, number[]>;
   close(): Promise<void>;
+  /** Called for every recorded call (benchmarks measure delivery latency with it). */
+  onCall?: (method: string, body: Record<string, unknown>) => void;
+  /** Skip keeping calls in memory (long benchmarks). */
+  record?: boolean;
 }
 
 /** A fake Telegram Bot API on loopback: records calls, serves getUpdates, injects 429/5xx. */
@@ -31,7 +35,8 @@ export async function startFakeTelegram(token = '123456:' + 'A'.repeat(35)): Pro
       const fail = fake.failNext[method]?.shift();
       if (fail === 429) return reply(429, { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
       if (fail) return reply(fail, { ok: false, error_code: fail, description: 'injected' });
-      fake.calls.push({ method, body });
+      if (fake.record !== false) fake.calls.push({ method, body });
+      fake.onCall?.(method, body);
       switch (method) {
         case 'getMe':
           return reply(200, { ok: true, result: { id: 42, is_bot: true, first_name: 'DVC', username: 'dvc_test_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false } });

@@ -11,6 +11,10 @@ export interface FakeZalo {
   failNext: Record<string, number[]>;
   webhook: { url: string; secret: string } | null;
   close(): Promise<void>;
+  /** Called for every recorded call (benchmarks measure delivery latency with it). */
+  onCall?: (method: string, body: Record<string, unknown>) => void;
+  /** Skip keeping calls in memory (long benchmarks). */
+  record?: boolean;
 }
 
 /**
@@ -36,7 +40,8 @@ export async function startFakeZalo(token = 'zalo-test-token-123456'): Promise<F
       const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
       const fail = fake.failNext[method]?.shift();
       if (fail) return reply(fail === 429 ? 429 : 200, { ok: false, error_code: fail, description: 'injected' });
-      fake.sent.push({ method, body });
+      if (fake.record !== false) fake.sent.push({ method, body });
+      fake.onCall?.(method, body);
       switch (method) {
         case 'getMe':
           return reply(200, { ok: true, result: { id: 'bot1', account_name: 'dvc_bot', account_type: 'BASIC', can_join_groups: false } });
@@ -68,6 +73,10 @@ export async function startFakeZalo(token = 'zalo-test-token-123456'): Promise<F
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   fake.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () => new Promise((r) => server.close(() => r()));
+  fake.close = () =>
+    new Promise((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
   return fake;
 }

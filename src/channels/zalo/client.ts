@@ -1,3 +1,6 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
 /**
  * A small typed client for the Zalo Bot API (no SDK exists): POST {base}/bot{TOKEN}/{method}
  * with a JSON body; every answer is {ok, result?, description?, error_code?}. The token sits
@@ -51,29 +54,50 @@ export interface ZaloClient {
   sendChatAction(chatId: string, action?: 'typing'): Promise<unknown>;
 }
 
-export function createZaloClient(base: string, token: string, fetchTimeoutMs = 30_000): ZaloClient {
-  async function call<T>(method: string, body: Record<string, unknown>, timeoutMs = fetchTimeoutMs, signal?: AbortSignal): Promise<T> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    let res: Response;
-    try {
-      res = await fetch(`${base}/bot${token}/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
-      });
-    } catch (err) {
-      // Network errors carry the URL (and so the token) in some runtimes: say only what failed.
-      throw new ZaloApiError(method, 0, (err as Error).name === 'TimeoutError' ? 'timeout' : 'network error');
-    }
-    let data: { ok?: boolean; result?: T; description?: string; error_code?: number };
-    try {
-      data = (await res.json()) as typeof data;
-    } catch {
-      throw new ZaloApiError(method, res.status, 'response is not JSON');
-    }
-    if (!data.ok) throw new ZaloApiError(method, data.error_code ?? res.status, String(data.description ?? 'unknown error').slice(0, 200));
-    return data.result as T;
+/** Keep-alive connections: a chat server sends many small requests to one host. */
+const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) };
+
+export function createZaloClient(base: string, token: string, callTimeoutMs = 30_000): ZaloClient {
+  const url = new URL(base);
+  const secure = url.protocol === 'https:';
+  const prefix = url.pathname.replace(/\/+$/, '');
+
+  function call<T>(method: string, body: Record<string, unknown>, timeoutMs = callTimeoutMs, signal?: AbortSignal): Promise<T> {
+    const payload = JSON.stringify(body);
+    return new Promise<T>((resolve, reject) => {
+      // Errors never include the URL: the token is part of its path.
+      const fail = (code: number, why: string) => reject(new ZaloApiError(method, code, why));
+      const req = (secure ? httpsRequest : httpRequest)(
+        {
+          host: url.hostname,
+          port: url.port || (secure ? 443 : 80),
+          path: `${prefix}/bot${token}/${method}`,
+          method: 'POST',
+          agent: secure ? agents.https : agents.http,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          ...(signal ? { signal } : {}),
+        },
+        (res) => {
+          let raw = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (raw += c));
+          res.on('error', () => fail(0, 'network error'));
+          res.on('end', () => {
+            let data: { ok?: boolean; result?: T; description?: string; error_code?: number };
+            try {
+              data = JSON.parse(raw) as typeof data;
+            } catch {
+              return fail(res.statusCode ?? 0, 'response is not JSON');
+            }
+            if (!data.ok) return fail(data.error_code ?? res.statusCode ?? 0, String(data.description ?? 'unknown error').slice(0, 200));
+            resolve(data.result as T);
+          });
+        },
+      );
+      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })));
+      req.on('error', (err) => fail(0, err.name === 'TimeoutError' ? 'timeout' : 'network error'));
+      req.end(payload);
+    });
   }
   return {
     getMe: () => call('getMe', {}),
