@@ -110,6 +110,18 @@ describe('Zalo webhook', () => {
     expect(texts(fake)).toEqual(['echo hi']);
   });
 
+  it('a stalled send for one chat does not hold up another chat', async () => {
+    const { fake, app } = await setup({ webhook: true });
+    fake.stallNext.sendMessage = [1500];
+    const t0 = Date.now();
+    await post(app, update('slow chat', 's1', 'chat-a'));
+    await new Promise((r) => setTimeout(r, 30));
+    await post(app, update('other chat', 's2', 'chat-b'));
+    await waitFor(() => texts(fake).includes('echo other chat'));
+    // chat-b was answered while chat-a's send was still stalled.
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
   it('splits replies over 2,000 characters on line boundaries', async () => {
     const long = Array.from({ length: 60 }, (_, i) => (`Dòng ${i + 1}: ` + 'nội dung hướng dẫn '.repeat(3)).trimEnd()).join('\n');
     const { fake, app } = await setup({ webhook: true, handle: async () => [{ text: long }] });

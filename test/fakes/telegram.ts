@@ -10,6 +10,8 @@ export interface FakeTelegram {
   /** Errors for the next calls of a method, e.g. {sendMessage: [429]}. */
   failNext: Record<string, number[]>;
   close(): Promise<void>;
+  /** Delays (ms) before answering the next calls of a method, to simulate a stalled API. */
+  stallNext: Record<string, number[]>;
   /** Called for every recorded call (benchmarks measure delivery latency with it). */
   onCall?: (method: string, body: Record<string, unknown>) => void;
   /** Skip keeping calls in memory (long benchmarks). */
@@ -18,19 +20,25 @@ export interface FakeTelegram {
 
 /** A fake Telegram Bot API on loopback: records calls, serves getUpdates, injects 429/5xx. */
 export async function startFakeTelegram(token = '123456:' + 'A'.repeat(35)): Promise<FakeTelegram> {
-  const fake: FakeTelegram = { apiRoot: '', token, calls: [], updates: [], failNext: {}, close: async () => undefined };
+  const fake: FakeTelegram = { apiRoot: '', token, calls: [], updates: [], failNext: {}, stallNext: {}, close: async () => undefined };
   let messageId = 1;
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
+      let stall = 0;
       const reply = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
+        const send = () => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        };
+        if (stall) setTimeout(send, stall);
+        else send();
       };
       const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url ?? '');
       if (!m || m[1] !== token) return reply(401, { ok: false, error_code: 401, description: 'Unauthorized' });
       const method = m[2]!;
+      stall = fake.stallNext[method]?.shift() ?? 0;
       const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
       const fail = fake.failNext[method]?.shift();
       if (fail === 429) return reply(429, { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });

@@ -11,6 +11,8 @@ export interface FakeZalo {
   failNext: Record<string, number[]>;
   webhook: { url: string; secret: string } | null;
   close(): Promise<void>;
+  /** Delays (ms) before answering the next calls of a method, to simulate a stalled API. */
+  stallNext: Record<string, number[]>;
   /** Called for every recorded call (benchmarks measure delivery latency with it). */
   onCall?: (method: string, body: Record<string, unknown>) => void;
   /** Skip keeping calls in memory (long benchmarks). */
@@ -23,19 +25,25 @@ export interface FakeZalo {
  * refuses getUpdates while a webhook is set, and injects errors on demand.
  */
 export async function startFakeZalo(token = 'zalo-test-token-123456'): Promise<FakeZalo> {
-  const fake: FakeZalo = { base: '', token, sent: [], queue: [], failNext: {}, webhook: null, close: async () => undefined };
+  const fake: FakeZalo = { base: '', token, sent: [], queue: [], failNext: {}, stallNext: {}, webhook: null, close: async () => undefined };
   const methods = new Set(['getMe', 'getUpdates', 'setWebhook', 'deleteWebhook', 'getWebhookInfo', 'sendMessage', 'sendPhoto', 'sendSticker', 'sendChatAction']);
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
+      let stall = 0;
       const reply = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
+        const send = () => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        };
+        if (stall) setTimeout(send, stall);
+        else send();
       };
       const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url ?? '');
       if (!m || m[1] !== token) return reply(401, { ok: false, error_code: 401, description: 'Unauthorized' });
       const method = m[2]!;
+      stall = fake.stallNext[method]?.shift() ?? 0;
       if (!methods.has(method)) return reply(400, { ok: false, error_code: 400, description: 'Unknown method' });
       const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
       const fail = fake.failNext[method]?.shift();
