@@ -14,6 +14,9 @@ import { createCatalogueService } from './catalogue/service.js';
 import { createAssistant } from './assistant.js';
 import { createMemoryStores } from './store/index.js';
 import { sessionKey } from './core/message.js';
+import { addUser } from './admin/auth.js';
+import { createServer } from './server.js';
+import { runDemoTraffic } from './stats/demo-traffic.js';
 
 /**
  * Command line: search | chat | catalogue import | catalogue build-seed | flows validate.
@@ -28,7 +31,11 @@ const USAGE = `Usage: npm run cli -- <command>
                                            validate and import procedures (default: merge by code)
   catalogue build-seed <shared procedures.json>
                                            rebuild data/procedures.json from the portal export
-  flows validate [file.yaml…]              validate flow files (default: flows/*.yaml)`;
+  flows validate [file.yaml…]              validate flow files (default: flows/*.yaml)
+  users add <name> --role staff|admin      add an admin-UI account (password prompted, or first line of stdin)
+  users list | users disable <name> | users enable <name>
+  demo-traffic [--days 14] [--citizens 40] [--seed 1]
+                                           simulated citizens through the real router → DATA_DIR/events (stop the server first)`;
 
 interface Args {
   positional: string[];
@@ -180,11 +187,94 @@ async function cmdFlows(args: Args): Promise<void> {
   if (bad) process.exitCode = 1;
 }
 
+/** Reads a password: hidden prompt on a terminal, else the first line of stdin. */
+async function readPassword(prompt: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    for await (const line of stdinLines()) return line;
+    return '';
+  }
+  process.stderr.write(prompt);
+  process.stdin.setRawMode(true);
+  process.stdin.resume();
+  let pw = '';
+  return new Promise((resolve, reject) => {
+    const onData = (buf: Buffer) => {
+      for (const ch of buf.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') {
+          process.stdin.setRawMode(false);
+          process.stdin.pause();
+          process.stdin.off('data', onData);
+          process.stderr.write('\n');
+          return resolve(pw);
+        }
+        if (ch === '\u0003') {
+          process.stdin.setRawMode(false);
+          return reject(new Error('cancelled'));
+        }
+        if (ch === '\u007f') pw = pw.slice(0, -1);
+        else pw += ch;
+      }
+    };
+    process.stdin.on('data', onData);
+  });
+}
+
+async function cmdUsers(args: Args, config: Config): Promise<void> {
+  const [, sub, name] = args.positional;
+  const stores = await openLowdbStores(config.dataDir);
+  try {
+    if (sub === 'list') {
+      for (const u of stores.users.list()) process.stdout.write(`${u.name}\t${u.role}\t${u.disabled ? 'disabled' : 'active'}\n`);
+      return;
+    }
+    if ((sub === 'disable' || sub === 'enable') && name) {
+      const u = stores.users.get(name);
+      if (!u) throw new Error(`No user "${name}".`);
+      await stores.users.put({ ...u, disabled: sub === 'disable' });
+      await stores.audit.add({ at: Date.now(), who: 'cli', action: `user.${sub}`, target: name });
+      process.stdout.write(`User ${name} ${sub}d.\n`);
+      return;
+    }
+    if (sub !== 'add' || !name) throw new UsageError('usage: users add <name> --role staff|admin');
+    const role = args.flags.get('role') ?? 'staff';
+    if (role !== 'staff' && role !== 'admin') throw new UsageError('--role must be staff or admin');
+    const password = await readPassword(`Password for ${name} (at least 10 characters): `);
+    await addUser(stores.users, name.toLowerCase(), role, password, Date.now());
+    await stores.audit.add({ at: Date.now(), who: 'cli', action: 'user.add', target: name.toLowerCase(), after: { role } });
+    process.stdout.write(`Added ${role} "${name.toLowerCase()}". Sign in at /admin/login.\n`);
+  } finally {
+    await stores.close();
+  }
+}
+
+async function cmdDemoTraffic(args: Args, config: Config, log: Logger): Promise<void> {
+  const num = (k: string, d: number, max: number) => {
+    const v = Number(args.flags.get(k) ?? d);
+    if (!Number.isInteger(v) || v < 1 || v > max) throw new UsageError(`--${k} must be a whole number from 1 to ${max}`);
+    return v;
+  };
+  const days = num('days', 14, 90);
+  const citizensPerDay = num('citizens', 40, 2000);
+  const seed = num('seed', 1, 1_000_000);
+  const stores = await openLowdbStores(config.dataDir);
+  try {
+    const server = await createServer({ config, log, stores, now: () => Date.now() });
+    const r = await runDemoTraffic({ config, log, events: server.events, now: Date.now(), days, citizensPerDay, seed });
+    await server.app.close();
+    await stores.settings.set('demoTrafficAt', new Date().toISOString());
+    process.stdout.write(`Demo traffic: ${r.citizens} simulated citizens, ${r.messages} messages over ${days} days → ${join(config.dataDir, 'events')}. The dashboard marks that it includes demo data.\n`);
+  } finally {
+    await stores.close();
+  }
+}
+
 const COMMANDS: Record<string, (args: Args, config: Config, log: Logger) => Promise<void>> = {
   search: cmdSearch,
   catalogue: cmdCatalogue,
   chat: cmdChat,
   flows: cmdFlows,
+  users: cmdUsers,
+  'demo-traffic': cmdDemoTraffic,
 };
 
 async function main(): Promise<void> {

@@ -1,7 +1,6 @@
-import { createAssistant } from './assistant.js';
 import { ConfigError, loadConfig } from './config.js';
-import { buildApp } from './http/app.js';
 import { createLogger } from './log.js';
+import { createServer } from './server.js';
 import { openLowdbStores, StoreFileError, StoreLockedError } from './store/index.js';
 
 /** Boot: config → store → catalogue → channels → http; graceful shutdown on SIGTERM/SIGINT. */
@@ -28,10 +27,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const now = () => Date.now();
-  const { channels } = await createAssistant({ config, log, stores, now });
-  log.info({ procedures: stores.catalogue.all().length }, 'catalogue ready');
-  let storesReady = true;
-  const app = await buildApp({ config, log, channels, storesReady: () => storesReady });
+  const server = await createServer({ config, log, stores, now });
+  const { app } = server;
+  const { channels } = server.assistant;
+  log.info({ procedures: stores.catalogue.all().length, admins: stores.users.list().length }, 'catalogue ready');
+  if (!stores.users.list().length) log.warn('no admin account yet: run `npm run cli -- users add <name> --role admin` or set ADMIN_USERNAME/ADMIN_PASSWORD');
   // A channel that cannot start (bad token) is reported; the web chat keeps serving.
   for (const c of channels) {
     try {
@@ -45,6 +45,10 @@ async function main(): Promise<void> {
 
   const evict = setInterval(() => stores.sessions.evict(now() - config.sessionTtlMs), 60_000);
   evict.unref();
+  const retention = () => server.applyRetention().catch((err: Error) => log.error({ err: err.message }, 'retention failed'));
+  void retention();
+  const retain = setInterval(retention, 6 * 3_600_000);
+  retain.unref();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -58,9 +62,9 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs + 1000);
     timer.unref();
     clearInterval(evict);
+    clearInterval(retain);
     await Promise.all(channels.map((c) => c.stop(deadline)));
     await app.close();
-    storesReady = false;
     await stores.close();
     log.info('stopped');
     process.exit(0);

@@ -84,6 +84,8 @@ export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineD
   async function route(inbound: Inbound, key: string): Promise<Reply[]> {
     const now = deps.now();
     let session = deps.sessions.get(key) ?? newSession(now, deps.defaultLang ?? 'vi');
+    /** The last thing the bot said (for the funnel: what a citizen saw before giving up). */
+    const lastBotText = () => [...(transcripts.get(key) ?? [])].reverse().find((m) => m.from === 'bot')?.text.slice(0, 300);
     const emit = (e: Omit<AppEvent, 'at' | 'channel' | 'user'>) => deps.events.emit({ ...e, at: now, channel: inbound.channel, user: inbound.userId });
     const save = (s: Session) => {
       session = { ...s, updatedAt: now };
@@ -122,7 +124,7 @@ export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineD
 
     // An idle flow ends politely on the next message.
     if (session.flowId && now - session.updatedAt > deps.config.sessionIdleMs) {
-      emit({ type: 'flow_abandon', flowId: session.flowId, stepId: session.stepId ?? undefined, data: { reason: 'idle' } });
+      emit({ type: 'flow_abandon', flowId: session.flowId, stepId: session.stepId ?? undefined, text: lastBotText(), data: { reason: 'idle' } });
       save({ ...newSession(now, session.lang) });
       if (!command) {
         const r = startFlow('main-menu');
@@ -193,7 +195,7 @@ export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineD
     return [{ text: t(lang(), 'Xin lỗi, tôi chưa hiểu câu hỏi hoặc chưa tìm thấy thủ tục phù hợp. Anh/chị thử gõ ngắn gọn tên thủ tục, hoặc chọn một việc dưới đây:', 'Sorry, I did not understand or found no matching procedure. Try a short procedure name, or choose below:') }, ...startFlow('main-menu').replies];
 
     function abandon(reason: string) {
-      if (session.flowId) emit({ type: 'flow_abandon', flowId: session.flowId, stepId: session.stepId ?? undefined, data: { reason } });
+      if (session.flowId) emit({ type: 'flow_abandon', flowId: session.flowId, stepId: session.stepId ?? undefined, text: lastBotText(), data: { reason } });
       save({ ...newSession(now, session.lang) });
     }
 

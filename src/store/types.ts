@@ -24,8 +24,8 @@ export interface SessionStore {
 
 /** Alias and English-term tables, as edited by staff (shape owned by src/catalogue/aliases.ts). */
 export interface AliasTables {
-  aliases: { from: string; to: string }[];
-  english: { from: string; to: string }[];
+  aliases: { from: string; to: string; note?: string }[];
+  english: { from: string; to: string; note?: string }[];
 }
 
 export interface CatalogueStore {

@@ -22,7 +22,7 @@ export const askInput: StepExecutor<Ask> = {
     run.state.retries++;
     const hint = say(run, step.hint ?? r.hint);
     const specific = step.hint ? `${say(run, r.hint)} ${hint}` : hint;
-    run.events.push({ type: 'validation_error', flowId: run.flow.id, stepId: id, text: say(run, r.hint) });
+    run.events.push({ type: 'validation_error', flowId: run.flow.id, stepId: id, text: specific });
     const vi = run.state.lang === 'vi';
     if (run.state.retries >= step.maxRetries) {
       run.replies.push({

@@ -31,8 +31,9 @@ export const chooseOption: StepExecutor<Choose> = {
         return;
       }
       run.state.retries++;
-      run.events.push({ type: 'validation_error', flowId: run.flow.id, stepId: id, text: 'not an option' });
-      ask(step, run, run.state.lang === 'vi' ? 'Anh/chị vui lòng chọn một trong các mục dưới đây (gõ số thứ tự hoặc bấm nút):' : 'Please choose one of the options below (type its number or tap it):');
+      const hint = run.state.lang === 'vi' ? 'Anh/chị vui lòng chọn một trong các mục dưới đây (gõ số thứ tự hoặc bấm nút):' : 'Please choose one of the options below (type its number or tap it):';
+      run.events.push({ type: 'validation_error', flowId: run.flow.id, stepId: id, text: hint });
+      ask(step, run, hint);
       return;
     }
     if (chosen.set) Object.assign(run.state.vars, chosen.set);

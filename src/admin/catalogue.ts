@@ -1,0 +1,240 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { aliasEntrySchema } from '../catalogue/aliases.js';
+import { parseImport, toCsv } from '../catalogue/import.js';
+import { LEVELS, LEVEL_LABELS, procedureSchema, type Procedure } from '../catalogue/procedure.js';
+import type { AliasTables } from '../store/types.js';
+import { audit, field, me, redirect, send, type AdminCtx } from './context.js';
+import { csrfField, html, postButton, table } from './html.js';
+import { flowsMentioning } from './stale.js';
+
+const EDIT_FIELDS = ['name', 'field', 'agency', 'fee', 'duration', 'url', 'ministry', 'subjects', 'result'] as const;
+const FIELD_LABELS: Record<string, string> = {
+  code: 'Mã thủ tục',
+  name: 'Tên thủ tục',
+  field: 'Lĩnh vực',
+  level: 'Cấp thực hiện',
+  agency: 'Cơ quan thực hiện',
+  fee: 'Phí, lệ phí',
+  duration: 'Thời hạn giải quyết',
+  online: 'Trực tuyến',
+  url: 'Đường dẫn Cổng DVC',
+  ministry: 'Bộ, ngành',
+  subjects: 'Đối tượng',
+  result: 'Kết quả',
+  boost: 'Ưu tiên xếp hạng (-5…5)',
+};
+
+const TABLE_NAMES: Record<keyof AliasTables, string> = { aliases: 'Từ viết tắt / cách nói thường gặp', english: 'Thuật ngữ tiếng Anh → tiếng Việt' };
+
+export function registerCatalogueRoutes(app: FastifyInstance, ctx: AdminCtx): void {
+  const { stores, assistant } = ctx.deps;
+  const publishedFlows = () => stores.flows.list().map((r) => ({ id: r.id, yaml: r.versions.find((v) => v.version === r.current)?.yaml ?? '' }));
+
+  app.get('/admin/catalogue', async (req, reply) => {
+    const q = String((req.query as { q?: string }).q ?? '').slice(0, 300);
+    const map = String((req.query as { map?: string }).map ?? '').slice(0, 100);
+    const s = me(req);
+    const rows = q
+      ? assistant.catalogue
+          .searcher()
+          .search(q, { limit: 20 })
+          .map((h) => [
+            html`<a href="/admin/catalogue/${encodeURIComponent(h.procedure.code)}">${h.procedure.code}</a>`,
+            h.procedure.name,
+            h.procedure.field,
+            h.score.toFixed(2),
+            map ? postButton(s, '/admin/aliases/map', 'Gán câu hỏi này', { from: map, code: h.procedure.code }) : '',
+          ])
+      : [];
+    const total = stores.catalogue.all().length;
+    return send(
+      ctx,
+      req,
+      reply,
+      'Danh mục thủ tục',
+      html`<form method="get" action="/admin/catalogue" class="search"><input name="q" value="${q}" placeholder="Tìm như công dân gõ, ví dụ: lam lai cccd" autofocus>${map ? html`<input type="hidden" name="map" value="${map}">` : ''}<button>Tìm</button></form>
+${map ? html`<p class="flash ok">Chọn thủ tục đúng cho câu hỏi “${map}”: câu hỏi sẽ thành từ đồng nghĩa trỏ tới tên thủ tục.</p>` : ''}
+<p>${total.toLocaleString('vi-VN')} thủ tục. <a class="button" href="/admin/catalogue/new">+ Thêm thủ tục</a> <a href="/admin/catalogue/export.csv">Xuất CSV</a> · <a href="/admin/catalogue/export.json">Xuất JSON</a></p>
+${q ? (rows.length ? table(['Mã', 'Tên', 'Lĩnh vực', 'Điểm', ''], rows, 'results') : html`<p>Không tìm thấy thủ tục phù hợp với “${q}”.</p>`) : ''}
+<section class="card"><h2>Nhập từ tệp</h2><p class="muted">Tệp JSON (mảng thủ tục) hoặc CSV có dòng tiêu đề. Mọi dòng được kiểm tra trước; có một dòng lỗi thì không nhập gì.</p>
+<form method="post" action="/admin/catalogue/import" id="import-form">${csrfField(s)}<input type="file" id="import-file" accept=".json,.csv"><input type="hidden" name="filename" id="import-filename" value="import.json">
+<label>Nội dung tệp<textarea name="content" id="import-content" rows="6" spellcheck="false"></textarea></label>
+<label><input type="radio" name="mode" value="merge" checked> Gộp theo mã (thêm mới, cập nhật mã trùng)</label><label><input type="radio" name="mode" value="replace"> Thay toàn bộ danh mục</label>
+<button>Nhập</button></form></section>`,
+    );
+  });
+
+  app.get('/admin/catalogue/export.csv', async (_req, reply) =>
+    reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="procedures.csv"').send('\uFEFF' + toCsv(stores.catalogue.all())),
+  );
+  app.get('/admin/catalogue/export.json', async (_req, reply) =>
+    reply.type('application/json; charset=utf-8').header('content-disposition', 'attachment; filename="procedures.json"').send(JSON.stringify(stores.catalogue.all(), null, 1)),
+  );
+
+  app.post('/admin/catalogue/import', async (req, reply) => {
+    const content = field(req, 'content');
+    const filename = field(req, 'filename') || 'import.json';
+    const mode = field(req, 'mode') === 'replace' ? 'replace' : 'merge';
+    const result = content.trim() ? parseImport(content, filename) : ({ ok: false, errors: [{ line: 0, field: '(tệp)', reason: 'Tệp trống.' }], rowCount: 0 } as const);
+    if (!result.ok) {
+      return send(
+        ctx,
+        req,
+        reply,
+        'Nhập danh mục: có lỗi, chưa nhập gì',
+        html`<p>${result.errors.length} lỗi trong ${result.rowCount} dòng. Danh mục hiện tại giữ nguyên.</p>${table(
+          ['Dòng', 'Trường', 'Lý do'],
+          result.errors.slice(0, 500).map((e) => [e.line || '–', e.field, e.reason]),
+          'import-errors',
+        )}<p><a href="/admin/catalogue">Quay lại</a></p>`,
+        422,
+      );
+    }
+    const before = stores.catalogue.all().length;
+    const r = await stores.catalogue.importAll(result.rows, mode);
+    assistant.catalogue.refresh();
+    await audit(ctx, req, `catalogue.import.${mode}`, filename, { total: before }, r);
+    return redirect(ctx, req, reply, '/admin/catalogue', { kind: 'ok', text: `Đã nhập: ${r.added} thêm mới, ${r.updated} cập nhật, tổng ${r.total} thủ tục.` });
+  });
+
+  const form = (req: FastifyRequest, reply: FastifyReply, p: Partial<Procedure> & { level?: unknown }, isNew: boolean, errors: string[] = [], status = 200) => {
+    const s = me(req);
+    const levels = Array.isArray(p.level) ? (p.level as string[]) : [];
+    const mentions = !isNew && p.code ? flowsMentioning(p.code, publishedFlows()) : [];
+    return send(
+      ctx,
+      req,
+      reply,
+      isNew ? 'Thêm thủ tục' : `Thủ tục ${p.code}`,
+      html`${errors.length ? html`<div class="errors"><ul>${errors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
+${mentions.length ? html`<p class="muted">Luồng nhắc đến thủ tục này: ${mentions.join(', ')}. Đổi mã hoặc xoá sẽ làm các luồng đó bị đánh dấu lỗi thời.</p>` : ''}
+<form method="post" action="${isNew ? '/admin/catalogue/new' : `/admin/catalogue/${encodeURIComponent(p.code ?? '')}`}" class="card procedure">${csrfField(s)}
+<label>${FIELD_LABELS.code}<input name="code" value="${p.code ?? ''}" ${isNew ? '' : 'readonly'} required></label>
+${EDIT_FIELDS.map((f) => html`<label>${FIELD_LABELS[f]}${f === 'name' || f === 'result' || f === 'subjects' ? html`<textarea name="${f}" rows="2">${(p[f] as string | null) ?? ''}</textarea>` : html`<input name="${f}" value="${(p[f] as string | null) ?? ''}">`}</label>`)}
+<fieldset><legend>${FIELD_LABELS.level}</legend>${LEVELS.map((l) => html`<label class="check"><input type="checkbox" name="level" value="${l}" ${levels.includes(l) ? 'checked' : ''}> ${LEVEL_LABELS[l].vi}</label>`)}</fieldset>
+<label>${FIELD_LABELS.online}<select name="online"><option value="">Chưa rõ</option><option value="full" ${p.online === 'full' ? 'selected' : ''}>Toàn trình</option><option value="partial" ${p.online === 'partial' ? 'selected' : ''}>Một phần</option></select></label>
+<label>${FIELD_LABELS.boost}<input name="boost" type="number" min="-5" max="5" step="0.5" value="${p.boost ?? 0}"></label>
+<button class="primary">Lưu</button></form>
+${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.code ?? '')}/delete`, 'Xoá thủ tục này', {}, 'danger')}</p>`}`,
+      status,
+    );
+  };
+
+  /** Form fields → procedure, validated by the same schema as imports. */
+  const fromForm = (req: FastifyRequest, existing?: Procedure) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const levels = ([] as unknown[]).concat(body.level ?? []).filter((x): x is string => typeof x === 'string');
+    const text = (k: string) => field(req, k).trim() || null;
+    const input = {
+      ...(existing ?? {}),
+      code: field(req, 'code').trim(),
+      ...Object.fromEntries(EDIT_FIELDS.map((f) => [f, text(f)])),
+      level: levels,
+      online: field(req, 'online') || null,
+      boost: Number(field(req, 'boost') || 0),
+    };
+    return { input, parsed: procedureSchema.safeParse(input) };
+  };
+  const issues = (e: { issues: { path: PropertyKey[]; message: string }[] }) => e.issues.map((i) => `${FIELD_LABELS[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`);
+
+  app.get('/admin/catalogue/new', async (req, reply) => form(req, reply, { level: ['tinh'] }, true));
+  app.post('/admin/catalogue/new', async (req, reply) => {
+    const { input, parsed } = fromForm(req);
+    if (!parsed.success) return form(req, reply, input as Partial<Procedure>, true, issues(parsed.error), 422);
+    if (stores.catalogue.get(parsed.data.code)) return form(req, reply, input as Partial<Procedure>, true, [`Mã ${parsed.data.code} đã có trong danh mục.`], 409);
+    await stores.catalogue.upsert({ ...parsed.data, source: 'admin' });
+    assistant.catalogue.refresh();
+    await audit(ctx, req, 'catalogue.add', parsed.data.code, undefined, parsed.data);
+    return redirect(ctx, req, reply, `/admin/catalogue/${encodeURIComponent(parsed.data.code)}`, { kind: 'ok', text: 'Đã thêm thủ tục; trợ lý tìm được ngay.' });
+  });
+
+  const byCode = (req: FastifyRequest) => stores.catalogue.get(decodeURIComponent((req.params as { code: string }).code));
+  const missing = (req: FastifyRequest, reply: FastifyReply) =>
+    send(ctx, req, reply, 'Không tìm thấy thủ tục', html`<p>Không có mã thủ tục “${(req.params as { code: string }).code}” trong danh mục. <a href="/admin/catalogue">Quay lại</a></p>`, 404);
+
+  app.get('/admin/catalogue/:code', async (req, reply) => {
+    const p = byCode(req);
+    return p ? form(req, reply, p, false) : missing(req, reply);
+  });
+  app.post('/admin/catalogue/:code', async (req, reply) => {
+    const p = byCode(req);
+    if (!p) return missing(req, reply);
+    const { input, parsed } = fromForm(req, p);
+    if (!parsed.success || parsed.data.code !== p.code) return form(req, reply, { ...(input as Partial<Procedure>), code: p.code }, false, parsed.success ? ['Không đổi được mã thủ tục; hãy thêm thủ tục mới rồi xoá thủ tục cũ.'] : issues(parsed.error), 422);
+    await stores.catalogue.upsert(parsed.data);
+    assistant.catalogue.refresh();
+    await audit(ctx, req, 'catalogue.edit', p.code, p, parsed.data);
+    return redirect(ctx, req, reply, `/admin/catalogue/${encodeURIComponent(p.code)}`, { kind: 'ok', text: 'Đã lưu; trợ lý dùng nội dung mới ngay.' });
+  });
+  app.post('/admin/catalogue/:code/delete', async (req, reply) => {
+    const p = byCode(req);
+    if (!p) return missing(req, reply);
+    await stores.catalogue.remove(p.code);
+    assistant.catalogue.refresh();
+    await audit(ctx, req, 'catalogue.delete', p.code, p, null);
+    const stale = flowsMentioning(p.code, publishedFlows());
+    return redirect(ctx, req, reply, '/admin/catalogue', {
+      kind: stale.length ? 'error' : 'ok',
+      text: `Đã xoá ${p.code}.${stale.length ? ` Các luồng sau nhắc đến mã này và đã bị đánh dấu lỗi thời: ${stale.join(', ')}.` : ''}`,
+    });
+  });
+
+  // ---- Alias tables ----
+  app.get('/admin/aliases', async (req, reply) => {
+    const s = me(req);
+    const tables = stores.catalogue.getAliases();
+    const prefill = String((req.query as { from?: string }).from ?? '').slice(0, 100);
+    const section = (name: keyof AliasTables) =>
+      html`<section class="card"><h2>${TABLE_NAMES[name]} (${tables[name].length})</h2>${table(
+        ['Cụm từ công dân gõ', 'Hiểu là', ''],
+        tables[name].map((e) => [e.from, e.to, postButton(s, '/admin/aliases/delete', 'Xoá', { table: name, from: e.from })]),
+        `aliases ${name}`,
+      )}</section>`;
+    return send(
+      ctx,
+      req,
+      reply,
+      'Từ viết tắt và thuật ngữ',
+      html`<form method="post" action="/admin/aliases/add" class="card" id="alias-form">${csrfField(s)}<h2>Thêm hoặc sửa</h2>
+<label>Bảng <select name="table"><option value="aliases">${TABLE_NAMES.aliases}</option><option value="english">${TABLE_NAMES.english}</option></select></label>
+<label>Cụm từ công dân gõ <input name="from" value="${prefill}" required maxlength="100"></label><label>Hiểu là <input name="to" required maxlength="300"></label>
+<button class="primary">Lưu</button><p class="muted">Có hiệu lực ngay với trợ lý. Cụm từ đã có sẽ được thay nội dung.</p></form>${section('aliases')}${section('english')}`,
+    );
+  });
+
+  const saveTables = async (req: FastifyRequest, before: AliasTables, after: AliasTables, action: string, target: string) => {
+    await stores.catalogue.setAliases(after);
+    assistant.catalogue.refresh();
+    await audit(ctx, req, action, target, before, after);
+  };
+  const tableName = (req: FastifyRequest): keyof AliasTables => (field(req, 'table') === 'english' ? 'english' : 'aliases');
+
+  app.post('/admin/aliases/add', async (req, reply) => {
+    const entry = aliasEntrySchema.safeParse({ from: field(req, 'from'), to: field(req, 'to') });
+    if (!entry.success) return redirect(ctx, req, reply, '/admin/aliases', { kind: 'error', text: entry.error.issues.map((i) => i.message).join('; ') });
+    const name = tableName(req);
+    const before = stores.catalogue.getAliases();
+    const list = before[name].filter((e) => e.from.toLowerCase() !== entry.data.from.toLowerCase());
+    await saveTables(req, before, { ...before, [name]: [...list, entry.data] }, 'aliases.set', `${name}:${entry.data.from}`);
+    return redirect(ctx, req, reply, '/admin/aliases', { kind: 'ok', text: `Đã lưu “${entry.data.from}” → “${entry.data.to}”.` });
+  });
+  app.post('/admin/aliases/delete', async (req, reply) => {
+    const name = tableName(req);
+    const from = field(req, 'from');
+    const before = stores.catalogue.getAliases();
+    const list = before[name].filter((e) => e.from !== from);
+    if (list.length === before[name].length) return redirect(ctx, req, reply, '/admin/aliases', { kind: 'error', text: `Không có “${from}” trong bảng.` });
+    await saveTables(req, before, { ...before, [name]: list }, 'aliases.delete', `${name}:${from}`);
+    return redirect(ctx, req, reply, '/admin/aliases', { kind: 'ok', text: `Đã xoá “${from}”.` });
+  });
+  /** "Map to procedure" from the unmatched list: the question becomes an alias for the procedure's name. */
+  app.post('/admin/aliases/map', async (req, reply) => {
+    const p = stores.catalogue.get(field(req, 'code'));
+    const entry = aliasEntrySchema.safeParse({ from: field(req, 'from'), to: p?.name.slice(0, 300) ?? '' });
+    if (!p || !entry.success) return redirect(ctx, req, reply, '/admin/catalogue', { kind: 'error', text: 'Không gán được: thiếu câu hỏi hoặc mã thủ tục không tồn tại.' });
+    const before = stores.catalogue.getAliases();
+    const list = before.aliases.filter((e) => e.from.toLowerCase() !== entry.data.from.toLowerCase());
+    await saveTables(req, before, { ...before, aliases: [...list, { ...entry.data, note: `map → ${p.code}` }] }, 'aliases.map', `${entry.data.from} → ${p.code}`);
+    return redirect(ctx, req, reply, `/admin/catalogue?q=${encodeURIComponent(entry.data.from)}`, { kind: 'ok', text: `Từ nay “${entry.data.from}” tìm ra ${p.code}.` });
+  });
+}

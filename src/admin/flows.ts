@@ -1,0 +1,316 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { newSession, parseSession } from '../core/session.js';
+import { step } from '../flow/engine.js';
+import { loadConversationTests, runConversationTests, type TurnFailure } from '../flow/conversation-tests.js';
+import { flowSchema, stepSchema, type Flow } from '../flow/schema.js';
+import { parseFlowYaml, type FlowError } from '../flow/validate.js';
+import type { FlowRecord } from '../store/types.js';
+import { audit, field, me, redirect, send, type AdminCtx } from './context.js';
+import { renderFlowDiagram } from './diagram.js';
+import { diffLines } from './diff.js';
+import { csrfField, fmtTime, html, postButton, raw, table, type Html } from './html.js';
+import { staleRefs } from './stale.js';
+
+/** Flows that other parts rely on: they cannot be disabled. */
+const SYSTEM_FLOWS = new Set(['main-menu', 'handoff']);
+
+const TEMPLATE = (id: string, vi: string, en: string) => `id: ${id}
+title:
+  vi: ${JSON.stringify(vi)}
+  en: ${JSON.stringify(en)}
+triggers:
+  vi: []
+  en: []
+start: intro
+steps:
+  intro:
+    type: say
+    messages:
+      - vi: "Nội dung hướng dẫn cho anh/chị."
+        en: "Guidance for you."
+    next: done
+  done:
+    type: end
+    text:
+      vi: "Cảm ơn anh/chị. Gõ \\"menu\\" để xem các việc khác."
+      en: "Thank you. Type \\"menu\\" to see other services."
+    csat: true
+`;
+
+/** Help text for the editor, read from the schema's own descriptions. */
+function schemaHelp(): Html {
+  const steps = stepSchema.options.map((o) => {
+    const shape = o.shape as Record<string, z.ZodType>;
+    const type = (shape.type as z.ZodLiteral<string>).value;
+    const fields = Object.entries(shape)
+      .filter(([k]) => k !== 'type')
+      .map(([k, v]) => html`<li><code>${k}</code>${v.description ? html` — ${v.description}` : ''}${v.safeParse(undefined).success ? ' (tuỳ chọn)' : ''}</li>`);
+    return html`<details><summary><code>${type}</code>: ${shape.type!.description ?? ''}</summary><ul>${fields}</ul></details>`;
+  });
+  const top = Object.entries(flowSchema.shape).map(([k, v]) => html`<li><code>${k}</code>${v.description ? html` — ${v.description}` : ''}</li>`);
+  return html`<aside class="help"><h3>Cấu trúc luồng</h3><ul>${top}</ul><h3>Các loại bước</h3>${steps}</aside>`;
+}
+
+function errorList(errors: FlowError[]): Html {
+  if (!errors.length) return html``;
+  return html`<div class="errors" id="flow-errors"><h3>${errors.length} lỗi cần sửa</h3><ul>${errors.map(
+    (e) => html`<li><b>${e.flowId}</b>${e.stepId ? html` › bước <b>${e.stepId}</b>` : ''}${e.line ? html` (dòng ${e.line})` : ''}: ${e.message}</li>`,
+  )}</ul></div>`;
+}
+
+function failureList(failures: TurnFailure[]): Html {
+  return html`<div class="errors" id="test-failures"><h3>Kiểm thử hội thoại không đạt — chưa xuất bản</h3><ul>${failures.map(
+    (f) => html`<li><b>${f.conversation}</b>, lượt ${f.turn}: công dân gõ “${f.said}” → ${f.problem}<br><small>Trả lời: ${f.replies.join(' ⏎ ').slice(0, 400)}</small></li>`,
+  )}</ul></div>`;
+}
+
+export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
+  const { stores, assistant, now } = ctx.deps;
+  const record = (id: string): FlowRecord | undefined => stores.flows.get(id);
+  const currentYaml = (r: FlowRecord) => r.versions.find((v) => v.version === r.current)?.yaml ?? '';
+  const knownFlows = (extra: string) => new Set([...stores.flows.list().map((r) => r.id), extra]);
+  const notFound = (req: FastifyRequest, reply: FastifyReply) => send(ctx, req, reply, 'Không tìm thấy luồng', html`<p>Không có luồng này. <a href="/admin/flows">Danh sách luồng</a></p>`, 404);
+
+  app.get('/admin/flows', async (req, reply) => {
+    await ctx.deps.stats?.refresh();
+    const week = ctx.deps.stats?.query({ from: now() - 7 * 86_400_000, to: now() });
+    const rows = stores.flows.list().map((r) => {
+      const yaml = currentYaml(r);
+      const parsed = yaml ? parseFlowYaml(yaml) : null;
+      const title = parsed?.ok ? parsed.flow.title.vi : '';
+      const w = week?.flows.find((f) => f.flowId === r.id);
+      const stale = yaml ? staleRefs(yaml, stores.catalogue) : [];
+      return [
+        html`<a href="/admin/flows/${r.id}">${r.id}</a>`,
+        title,
+        r.current ? `v${r.current}` : 'chưa xuất bản',
+        r.draft ? html`<span class="tag">nháp (${r.draft.updatedBy})</span>` : '',
+        r.disabled ? html`<span class="tag off">đã tắt</span>` : 'đang chạy',
+        w ? w.started : 0,
+        w && w.started ? `${Math.round(w.completionRate * 100)}%` : '–',
+        stale.length ? html`<span class="tag stale" title="${stale.join(', ')}">lỗi thời: ${stale.join(', ')}</span>` : '',
+      ];
+    });
+    return send(
+      ctx,
+      req,
+      reply,
+      'Luồng hội thoại',
+      html`<p><a class="button" href="/admin/flows/new">+ Tạo luồng mới</a></p>${table(['Mã luồng', 'Tên', 'Phiên bản', 'Nháp', 'Trạng thái', 'Lượt bắt đầu (7 ngày)', 'Hoàn thành', 'Tham chiếu'], rows, 'flows')}`,
+    );
+  });
+
+  app.get('/admin/flows/new', async (req, reply) => newFlowForm(req, reply, null));
+  const newFlowForm = (req: FastifyRequest, reply: FastifyReply, error: string | null, status = 200) =>
+    send(
+      ctx,
+      req,
+      reply,
+      'Tạo luồng mới',
+      html`${error ? html`<p class="flash error">${error}</p>` : ''}<form method="post" action="/admin/flows/new" class="card">${csrfField(me(req))}
+<label>Mã luồng (chữ thường, số, dấu -) <input name="id" pattern="[a-z][a-z0-9-]{1,39}" required></label>
+<label>Tên tiếng Việt <input name="title_vi" required></label><label>Tên tiếng Anh <input name="title_en" required></label>
+<button>Tạo bản nháp từ mẫu</button></form>`,
+      status,
+    );
+  app.post('/admin/flows/new', async (req, reply) => {
+    const id = field(req, 'id').trim();
+    const vi = field(req, 'title_vi').trim();
+    const en = field(req, 'title_en').trim();
+    if (!/^[a-z][a-z0-9-]{1,39}$/.test(id)) return newFlowForm(req, reply, 'Mã luồng chỉ gồm chữ thường, số và dấu -, bắt đầu bằng chữ, 2–40 ký tự.', 400);
+    if (record(id)) return newFlowForm(req, reply, `Đã có luồng "${id}".`, 409);
+    if (!vi || !en) return newFlowForm(req, reply, 'Cần tên tiếng Việt và tiếng Anh.', 400);
+    await stores.flows.saveDraft(id, TEMPLATE(id, vi, en), me(req).user, now());
+    await audit(ctx, req, 'flow.create', id, undefined, { draft: true });
+    return redirect(ctx, req, reply, `/admin/flows/${id}`, { kind: 'ok', text: 'Đã tạo bản nháp từ mẫu. Sửa nội dung rồi bấm Xuất bản.' });
+  });
+
+  /** The editor page; `yaml` is what the textarea shows (the draft, or what was just posted). */
+  const editor = (req: FastifyRequest, reply: FastifyReply, r: FlowRecord, yaml: string, extra: { errors?: FlowError[]; failures?: TurnFailure[] } = {}, status = 200) => {
+    const s = me(req);
+    const parsed = parseFlowYaml(yaml, knownFlows(r.id));
+    const errors = extra.errors ?? (parsed.ok ? [] : parsed.errors);
+    let diagramFlow: Flow | null = parsed.ok ? parsed.flow : null;
+    if (!diagramFlow) {
+      // Draw what can be drawn even when the graph has errors.
+      try {
+        const loose = flowSchema.safeParse(parseDocument(yaml).toJS());
+        if (loose.success) diagramFlow = loose.data;
+      } catch {
+        diagramFlow = null;
+      }
+    }
+    const stale = staleRefs(yaml, stores.catalogue);
+    const triggers = diagramFlow?.triggers ?? { vi: [], en: [] };
+    const history = [...r.versions].reverse().map((v) => [
+      `v${v.version}${v.version === r.current ? ' (hiện tại)' : ''}`,
+      fmtTime(v.publishedAt),
+      v.publishedBy,
+      v.note ?? '',
+      html`${v.version > 1 ? html`<a href="/admin/flows/${r.id}/diff?from=${v.version - 1}&to=${v.version}">so với v${v.version - 1}</a> · ` : ''}<a href="/admin/flows/${r.id}/diff?from=${v.version}&to=draft">so với bản đang sửa</a>`,
+      v.version === r.current ? '' : postButton(s, `/admin/flows/${r.id}/rollback`, `Quay lại v${v.version}`, { version: String(v.version) }, 'rollback'),
+    ]);
+    return send(
+      ctx,
+      req,
+      reply,
+      `Luồng ${r.id}`,
+      html`<p>Phiên bản đang phục vụ: <b>${r.current ? `v${r.current}` : 'chưa xuất bản'}</b>${r.draft ? html` · bản nháp lưu lúc ${fmtTime(r.draft.updatedAt)} bởi ${r.draft.updatedBy}` : ''}${r.disabled ? html` · <span class="tag off">đã tắt</span>` : ''}</p>
+${stale.length ? html`<p class="flash error" id="stale">Luồng nhắc đến thủ tục/đường dẫn không còn trong danh mục: ${stale.join(', ')}</p>` : ''}
+${errorList(errors)}${extra.failures?.length ? failureList(extra.failures) : ''}
+<div class="editor"><form method="post" action="/admin/flows/${r.id}/save" id="flow-form" class="card">${csrfField(s)}
+<label>Cụm từ kích hoạt tiếng Việt (mỗi dòng một cụm)<textarea name="triggers_vi" rows="3">${triggers.vi.join('\n')}</textarea></label>
+<label>Cụm từ kích hoạt tiếng Anh (mỗi dòng một cụm)<textarea name="triggers_en" rows="2">${triggers.en.join('\n')}</textarea></label>
+<label>Nội dung luồng (YAML)<textarea name="yaml" id="yaml" rows="28" spellcheck="false">${yaml}</textarea></label>
+<label>Ghi chú phiên bản <input name="note" maxlength="200" placeholder="Ví dụ: cập nhật lệ phí theo thông tư mới"></label>
+<div class="buttons"><button name="action" value="validate">Kiểm tra</button><button name="action" value="draft">Lưu nháp</button><button name="action" value="publish" class="primary">Xuất bản</button></div></form>
+${schemaHelp()}</div>
+<section class="card"><h2>Sơ đồ</h2><div class="diagram" id="diagram">${diagramFlow ? raw(renderFlowDiagram(diagramFlow)) : html`<p class="muted">Chưa vẽ được sơ đồ: sửa lỗi cấu trúc trước.</p>`}</div></section>
+<section class="card"><h2>Thử trò chuyện với bản đang sửa</h2><p class="muted">Chạy nội dung trong ô soạn thảo (chưa cần lưu) bằng đúng bộ máy hội thoại của trợ lý.</p>
+<div id="test-chat" data-flow="${r.id}" data-csrf="${s.csrf}"><div class="log" id="test-log" aria-live="polite"></div><form id="test-form"><input id="test-input" placeholder="Gõ như công dân…" autocomplete="off"><button>Gửi</button><button type="button" id="test-restart">Bắt đầu lại</button></form></div></section>
+<section class="card"><h2>Lịch sử phiên bản</h2>${table(['Phiên bản', 'Thời điểm', 'Người xuất bản', 'Ghi chú', 'So sánh', ''], history)}
+<p>${r.draft ? postButton(s, `/admin/flows/${r.id}/discard`, 'Bỏ bản nháp') : ''} ${SYSTEM_FLOWS.has(r.id) ? '' : postButton(s, `/admin/flows/${r.id}/${r.disabled ? 'enable' : 'disable'}`, r.disabled ? 'Bật lại luồng' : 'Tắt luồng')}</p></section>`,
+      status,
+    );
+  };
+  app.get('/admin/flows/:id', async (req, reply) => {
+    const r = record((req.params as { id: string }).id);
+    if (!r) return notFound(req, reply);
+    return editor(req, reply, r, r.draft?.yaml ?? currentYaml(r));
+  });
+
+  /** Puts the trigger textareas into the YAML (keeping comments and layout of the rest). */
+  const withTriggers = (yaml: string, vi: string, en: string): string => {
+    const doc = parseDocument(yaml);
+    if (doc.errors.length || typeof doc.toJS() !== 'object' || doc.toJS() === null) return yaml;
+    const lines = (s: string) => s.split('\n').map((x) => x.trim()).filter(Boolean);
+    doc.setIn(['triggers', 'vi'], doc.createNode(lines(vi)));
+    doc.setIn(['triggers', 'en'], doc.createNode(lines(en)));
+    return doc.toString({ lineWidth: 0 });
+  };
+
+  app.post('/admin/flows/:id/save', async (req, reply) => {
+    const r = record((req.params as { id: string }).id);
+    if (!r) return notFound(req, reply);
+    const action = field(req, 'action') || 'validate';
+    let yaml = field(req, 'yaml').replace(/\r\n/g, '\n');
+    if ('triggers_vi' in ((req.body ?? {}) as object)) yaml = withTriggers(yaml, field(req, 'triggers_vi'), field(req, 'triggers_en'));
+    if (!yaml.trim()) return editor(req, reply, r, yaml, { errors: [{ flowId: r.id, message: 'Nội dung trống.' }] }, 400);
+    const parsed = parseFlowYaml(yaml, knownFlows(r.id));
+    if (parsed.ok && parsed.flow.id !== r.id) return editor(req, reply, r, yaml, { errors: [{ flowId: r.id, message: `Mã luồng trong nội dung ("${parsed.flow.id}") phải là "${r.id}".` }] }, 400);
+    // The draft is kept whatever happens, so nothing typed is lost.
+    if (r.draft?.yaml !== yaml && currentYaml(r) !== yaml) {
+      await stores.flows.saveDraft(r.id, yaml, me(req).user, now());
+      await audit(ctx, req, 'flow.draft', r.id);
+    }
+    const fresh = record(r.id)!;
+    if (!parsed.ok) return editor(req, reply, fresh, yaml, { errors: parsed.errors }, 422);
+    if (action !== 'publish') return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: action === 'draft' ? 'Đã lưu bản nháp.' : 'Không có lỗi. Bản nháp đã được lưu.' });
+
+    const failures = await conversationFailures(r.id, yaml);
+    if (failures.length) return editor(req, reply, fresh, yaml, { failures }, 422);
+    const before = fresh.current;
+    const v = await stores.flows.publish(r.id, yaml, me(req).user, now(), field(req, 'note').slice(0, 200) || undefined);
+    assistant.flows.reload();
+    await audit(ctx, req, 'flow.publish', r.id, { version: before, yaml: currentYaml(fresh) || null }, { version: v.version, yaml });
+    return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: `Đã xuất bản v${v.version}. Công dân đang dở luồng vẫn dùng phiên bản cũ đến hết lượt.` });
+  });
+
+  /** Runs flows/tests/<id>.yaml (and any test naming this flow) against the draft. */
+  async function conversationFailures(id: string, yaml: string): Promise<TurnFailure[]> {
+    const tests = loadConversationTests(ctx.deps.flowTestsDir).filter((t) => t.flow === id);
+    if (!tests.length) return [];
+    const all: Record<string, string> = {};
+    for (const r of stores.flows.list()) if (r.current && !r.disabled) all[r.id] = currentYaml(r);
+    all[id] = yaml;
+    const failures: TurnFailure[] = [];
+    for (const t of tests) failures.push(...(await runConversationTests(t, all, assistant.catalogue.searcher())).failed);
+    return failures;
+  }
+
+  app.post('/admin/flows/:id/rollback', async (req, reply) => {
+    const r = record((req.params as { id: string }).id);
+    if (!r) return notFound(req, reply);
+    const version = Number(field(req, 'version'));
+    const target = r.versions.find((v) => v.version === version);
+    if (!target) return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'error', text: `Không có phiên bản v${field(req, 'version')}.` });
+    const before = r.current;
+    const v = await stores.flows.rollback(r.id, version, me(req).user, now());
+    assistant.flows.reload();
+    await audit(ctx, req, 'flow.rollback', r.id, { version: before }, { version: v.version, copyOf: version });
+    return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: `Đã quay lại nội dung v${version} (xuất bản thành v${v.version}).` });
+  });
+
+  for (const [action, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    app.post(`/admin/flows/:id/${action}`, async (req, reply) => {
+      const r = record((req.params as { id: string }).id);
+      if (!r) return notFound(req, reply);
+      if (SYSTEM_FLOWS.has(r.id)) return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'error', text: 'Không thể tắt luồng hệ thống (menu chính, chuyển cán bộ).' });
+      await stores.flows.setDisabled(r.id, disabled);
+      assistant.flows.reload();
+      await audit(ctx, req, `flow.${action}`, r.id, { disabled: r.disabled }, { disabled });
+      return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: disabled ? 'Đã tắt luồng.' : 'Đã bật lại luồng.' });
+    });
+  }
+
+  app.post('/admin/flows/:id/discard', async (req, reply) => {
+    const r = record((req.params as { id: string }).id);
+    if (!r?.draft) return notFound(req, reply);
+    await stores.flows.discardDraft(r.id);
+    await audit(ctx, req, 'flow.discard-draft', r.id, { draft: r.draft.yaml }, null);
+    return redirect(ctx, req, reply, r.current ? `/admin/flows/${r.id}` : '/admin/flows', { kind: 'ok', text: 'Đã bỏ bản nháp.' });
+  });
+
+  app.get('/admin/flows/:id/diff', async (req, reply) => {
+    const r = record((req.params as { id: string }).id);
+    if (!r) return notFound(req, reply);
+    const q = req.query as { from?: string; to?: string };
+    const text = (v: string | undefined) => (v === 'draft' ? (r.draft?.yaml ?? currentYaml(r)) : r.versions.find((x) => x.version === Number(v))?.yaml);
+    const a = text(q.from);
+    const b = text(q.to);
+    if (a === undefined || b === undefined) return send(ctx, req, reply, 'So sánh phiên bản', html`<p>Không có phiên bản cần so sánh.</p>`, 404);
+    const lines = diffLines(a, b);
+    const changed = lines.filter((l) => l.op !== ' ').length;
+    return send(
+      ctx,
+      req,
+      reply,
+      `So sánh ${r.id}: ${q.from === 'draft' ? 'bản nháp' : `v${q.from}`} → ${q.to === 'draft' ? 'bản nháp' : `v${q.to}`}`,
+      html`<p>${changed ? `${changed} dòng thay đổi.` : 'Hai phiên bản giống nhau.'} <a href="/admin/flows/${r.id}">Về trình soạn thảo</a></p><pre class="diff">${lines.map((l) => html`<span class="d${l.op === '+' ? 'add' : l.op === '-' ? 'del' : 'same'}">${l.op} ${l.text}\n</span>`)}</pre>`,
+    );
+  });
+
+  const testBody = z.object({ yaml: z.string().max(500_000), state: z.unknown().optional(), text: z.string().max(4000).optional(), lang: z.enum(['vi', 'en']).default('vi') });
+  /** Live test chat: one engine step on the posted YAML; the browser keeps the session state. */
+  app.post('/admin/flows/:id/test', async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const body = testBody.safeParse(req.body);
+    if (!body.success) return reply.code(400).send({ error: 'Yêu cầu không hợp lệ.' });
+    const parsed = parseFlowYaml(body.data.yaml, knownFlows(id));
+    if (!parsed.ok) return reply.code(422).send({ error: 'Bản nháp còn lỗi, bấm Kiểm tra để xem chi tiết.', errors: parsed.errors });
+    const draft = parsed.flow;
+    const deps = {
+      flow: (fid: string) => (fid === draft.id ? { flow: draft, version: 0 } : assistant.flows.current(fid)),
+      searcher: () => assistant.catalogue.searcher(),
+      officeHours: ctx.deps.config.officeHours,
+    };
+    const t = now();
+    const prior = body.data.state === undefined ? null : parseSession(body.data.state);
+    const text = body.data.text?.trim() ?? '';
+    let result;
+    if (!prior || !prior.flowId || !text) {
+      result = step(draft, newSession(t, body.data.lang), { kind: 'start' }, t, deps, 0);
+    } else {
+      const flow = prior.flowId === draft.id ? draft : assistant.flows.get(prior.flowId, prior.flowVersion ?? 1);
+      if (!flow) return reply.send({ replies: [{ text: '(Luồng đích không còn; bấm Bắt đầu lại.)' }], state: null, ended: true });
+      result = step(flow, prior, { kind: 'text', text }, t, deps);
+    }
+    return reply.send({ replies: result.replies, state: result.state, step: result.state.stepId, flow: result.state.flowId, ended: !result.state.flowId, handoff: Boolean(result.handoff) });
+  });
+}

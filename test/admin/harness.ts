@@ -1,0 +1,86 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { addUser } from '../../src/admin/auth.js';
+import { testConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { createServer, type Server } from '../../src/server.js';
+import { createMemoryStores } from '../../src/store/index.js';
+import type { Stores } from '../../src/store/types.js';
+
+export const ADMIN_PW = 'correct-horse-42';
+export const STAFF_PW = 'staff-password-7';
+
+/** A full server (assistant + admin + event log) on memory stores, a temp events dir and a settable clock. */
+export async function startAdminServer(overrides: Record<string, string> = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'dvc-admin-'));
+  const config = testConfig({ DATA_DIR: dir, ...overrides });
+  const clock = { now: Date.UTC(2026, 10, 24, 2, 0, 0) };
+  const stores: Stores = await createMemoryStores();
+  await addUser(stores.users, 'an', 'admin', ADMIN_PW, clock.now);
+  await addUser(stores.users, 'binh', 'staff', STAFF_PW, clock.now);
+  const server: Server = await createServer({ config, log: createLogger('silent'), stores, now: () => clock.now });
+  return {
+    ...server,
+    stores,
+    clock,
+    dir,
+    async close() {
+      await server.app.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type AdminServer = Awaited<ReturnType<typeof startAdminServer>>;
+
+const cookieOf = (setCookie: string | string[] | undefined, name: string): string | undefined => {
+  const list = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
+  const c = list.find((x) => x.startsWith(`${name}=`));
+  return c?.split(';')[0];
+};
+
+export const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+/** Signs in through the login form; returns the cookie header and the CSRF token of the session. */
+export async function login(app: FastifyInstance, username: string, password: string, ip = '10.0.0.1') {
+  const form = await app.inject({ method: 'GET', url: '/admin/login', remoteAddress: ip });
+  const loginCookie = cookieOf(form.headers['set-cookie'], 'dvc_login')!;
+  const res = await app.inject({
+    method: 'POST',
+    url: '/admin/login',
+    remoteAddress: ip,
+    headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ _csrf: csrfIn(form.body), username, password, next: '/admin' }).toString(),
+  });
+  const session = cookieOf(res.headers['set-cookie'], 'dvc_admin');
+  if (!session) return { res, cookie: '', csrf: '' };
+  const home = await app.inject({ method: 'GET', url: '/admin', headers: { cookie: session } });
+  return { res, cookie: session, csrf: csrfIn(home.body) };
+}
+
+/** A signed-in client: GET pages and POST forms with the session's CSRF token. */
+export function client(app: FastifyInstance, auth: { cookie: string; csrf: string }) {
+  return {
+    get: (url: string) => app.inject({ method: 'GET', url, headers: { cookie: auth.cookie } }),
+    post: (url: string, fields: Record<string, string | string[]>, opts: { csrf?: string | null } = {}) => {
+      const body = new URLSearchParams();
+      const token = opts.csrf === undefined ? auth.csrf : opts.csrf;
+      if (token !== null) body.append('_csrf', token);
+      for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
+      return app.inject({ method: 'POST', url, headers: { cookie: auth.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() });
+    },
+  };
+}
+
+/** Talks to the web chat as one citizen. */
+export function citizen(app: FastifyInstance, sid: string) {
+  return {
+    say: async (text: string) => {
+      const res = await app.inject({ method: 'POST', url: '/api/chat', payload: { sid, text } });
+      return (res.json() as { replies: { text: string; options?: { label: string }[] }[] }).replies;
+    },
+    poll: async () => ((await app.inject({ method: 'GET', url: `/api/chat/poll?sid=${sid}` })).json() as { replies: { text: string }[] }).replies,
+  };
+}
