@@ -5,6 +5,7 @@
 import { benchSearch } from './search.js';
 import { benchEngine } from './engine.js';
 import { benchWebhook } from './webhook.js';
+import { benchAbuse } from './abuse.js';
 
 const json = process.argv.includes('--json');
 if (!json) process.stdout.write('search: full catalogue (2,849 procedures), development set, this search vs plain Fuse.js …\n');
@@ -13,6 +14,8 @@ if (!json) process.stdout.write('engine: router + engine + lowdb sessions, scrip
 Object.assign(out, await benchEngine());
 if (!json) process.stdout.write('webhook: 1,000 messages/s from 1,000 chats for 10 s per channel, loopback, fake Bot APIs …\n');
 Object.assign(out, await benchWebhook());
+if (!json) process.stdout.write('abuse: 20 citizens (2 msg/s each) alone, next to a 50 msg/s flooder, next to a 500 msg/s flooder; web chat over HTTP …\n');
+Object.assign(out, await benchAbuse());
 
 if (json) process.stdout.write(JSON.stringify(out) + '\n');
 else for (const [k, v] of Object.entries(out)) process.stdout.write(`${k.padEnd(22)} ${Number.isInteger(v) ? v : v.toFixed(4)}\n`);

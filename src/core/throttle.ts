@@ -53,8 +53,10 @@ export function throttle(handle: HandleInbound, opts: ThrottleOptions): HandleIn
       opts.onThrottle?.(inbound);
       return [SLOW_DOWN];
     }
+    // The flood is over once the bucket has refilled to half: the next flood gets a new notice.
+    // A citizen who keeps flooding gets their trickle of messages through, but no more notices.
+    if (b.tokens >= capacity / 2) b.warned = false;
     b.tokens -= 1;
-    b.warned = false;
     return handle(inbound);
   };
 }

@@ -35,6 +35,26 @@ describe('per-citizen throttle', () => {
     expect(await h(msg('a', 4))).toEqual([{ text: 'ok' }]);
   });
 
+  it('sends one notice for a sustained 10-second flood, and a new one only after the citizen calmed down', async () => {
+    let t = 0;
+    const h = throttle(async () => [{ text: 'ok' }], { perMinute: 30, burst: 8, now: () => t });
+    let notices = 0;
+    let passed = 0;
+    for (let i = 0; i < 500; i++) {
+      t += 20;
+      const r = await h(msg('flood', i));
+      if (r[0]?.text.includes('quá nhanh')) notices++;
+      else if (r.length) passed++;
+    }
+    expect(notices).toBe(1);
+    // The burst plus the sustained rate (30/min over 10 s) got through.
+    expect(passed).toBeGreaterThanOrEqual(8);
+    expect(passed).toBeLessThanOrEqual(14);
+    t += 60_000;
+    for (let i = 0; i < 8; i++) expect(await h(msg('flood', 1000 + i))).toEqual([{ text: 'ok' }]);
+    expect((await h(msg('flood', 2000)))[0]?.text).toMatch(/quá nhanh/);
+  });
+
   it('tracks a bounded number of citizens', async () => {
     const h = throttle(async () => [{ text: 'ok' }], { perMinute: 1, burst: 1, now: () => 0, maxTracked: 10 });
     for (let i = 0; i < 100; i++) await h(msg(`u${i}`, i));
