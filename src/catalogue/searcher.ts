@@ -24,6 +24,8 @@ const FILLER_PHRASES = [
   'tai sao', 'vi sao', 'how to', 'how do i', 'i want to', 'i need to', 'i need', 'i want', 'where can i', 'how can i',
   'procedure for', 'procedure', 'apply for', 'please', 'help me', 'duoc khong', 'the nao', 'nhu nao', 'hom nay', 'toi can',
   'minh can', 'em can', 'can phai', 'thi can', 'ngay mai', 'toi qua',
+  // Who it is for, said in passing ("làm khai sinh cho con", "cho bé"): not part of any name.
+  'cho con', 'cho be', 'cho chau', 'cho vo', 'cho chong', 'cho me', 'cho bo', 'cua con', 'cua be',
 ];
 const STOP = new Set(
   ('a ah a oi nhe nha nhi voi giup minh toi tui em anh chi ban muon gi nao dau sao duoc khong ko k co phai la thi ma de ve ' +
@@ -32,8 +34,31 @@ const STOP = new Set(
 );
 /** Name words that carry no meaning for ranking. */
 const NAME_STOP = new Set('thu tuc cua va cho doi voi cac ve tai theo trong hoac la o bang'.split(' '));
-/** Action words: a name doing something the query did not ask for ("Cấp đổi", "Cấp lại") ranks lower. */
-const ACTIONS = new Set('doi lai han hoi xoa chinh ngung cham dut huy sung mat trinh khoa'.split(' '));
+/**
+ * Action words: a name doing something the query did not ask for ("Cấp đổi", "Cấp lại") ranks
+ * lower. Matched on the accented name ("đổi" is not "đối với", "trình báo" is not "công trình");
+ * the value is the folded word the query must contain to have asked for it.
+ */
+const ACTION_PHRASES: [RegExp, string][] = (
+  [
+    ['đổi', 'doi'], ['cấp lại', 'lai'], ['gia hạn', 'han'], ['thu hồi', 'hoi'], ['xóa', 'xoa'], ['xoá', 'xoa'], ['điều chỉnh', 'chinh'],
+    ['cải chính', 'chinh'], ['ngừng', 'ngung'], ['chấm dứt', 'dut'], ['hủy', 'huy'], ['huỷ', 'huy'], ['bổ sung', 'sung'], ['mất', 'mat'],
+    ['trình báo', 'trinh'], ['khóa', 'khoa'], ['khoá', 'khoa'], ['tạm dừng', 'dung'], ['giải thể', 'the'],
+  ] as const
+).map(([phrase, key]) => [new RegExp(`(?<!\\p{L})${phrase}(?!\\p{L})`, 'u'), key]);
+
+/**
+ * Qualifiers that make a procedure a special case of a general one (a foreign element, a border
+ * area, a mobile service, a child, a combined procedure). Names with one the query does not
+ * mention rank after the general procedure. Value: the folded word that mentions it.
+ */
+const QUALIFIERS: [RegExp, string][] = [
+  [/(?<!\p{L})biên giới(?!\p{L})/u, 'bien'],
+  [/(?<!\p{L})lưu động(?!\p{L})/u, 'luu'],
+  [/(?<!\p{L})dưới \d+ tuổi(?!\p{L})/u, 'duoi'],
+  [/(?<!\p{L})chưa thành niên(?!\p{L})/u, 'nien'],
+  [/(?<!\p{L})kết hợp(?!\p{L})/u, 'hop'],
+];
 
 /** Weight of a query word the catalogue does not know (counts against the match). */
 const UNKNOWN_WEIGHT = 2.2;
@@ -56,6 +81,10 @@ interface Doc {
   core: Set<string>;
   /** Tokens without the level qualifier "(thực hiện tại cấp tỉnh)": words found only there count half. */
   head: Set<string>;
+  /** Folded keys of the actions the name does (see ACTION_PHRASES). */
+  actions: string[];
+  /** Folded keys of the special-case qualifiers in the name (see QUALIFIERS). */
+  qualifiers: string[];
 }
 
 interface Alt {
@@ -119,6 +148,9 @@ export function createSearcher(procedures: Procedure[], tables: AliasTables, opt
       mass: 0,
       core: new Set(coreToks.length ? coreToks : toks),
       head: new Set(headToks.length ? headToks : toks),
+      // Only the first clause: "Đăng ký kinh doanh lần đầu, đăng ký thay đổi …" lists variants it also covers.
+      actions: [...new Set(ACTION_PHRASES.filter(([re]) => re.test(p.name.normalize('NFC').toLowerCase().split(/[,;]/)[0]!)).map(([, key]) => key))],
+      qualifiers: QUALIFIERS.filter(([re]) => re.test(p.name.normalize('NFC').toLowerCase())).map(([, key]) => key),
     });
   }
   const n = Math.max(1, docs.length);
@@ -132,8 +164,14 @@ export function createSearcher(procedures: Procedure[], tables: AliasTables, opt
 
   // Citizens ask about what citizens do: when names tie, prefer procedures for individuals
   // carried out at the commune, over ones for companies or officials.
+  // District level ("cấp huyện") was abolished on 1 July 2025: such names are the older copy of a
+  // procedure now done at province or commune level. Fully online ("toàn trình") variants are the
+  // ones the portals push, so they come first when the query does not ask for the other way.
   const citizenPrior = Float64Array.from(docs, (d) =>
-    (/Công dân|Người nước ngoài|cá nhân/i.test(d.p.subjects ?? '') ? 0.02 : 0) + (d.p.level.includes('xa') ? 0.008 : 0),
+    (/Công dân|Người nước ngoài|cá nhân/i.test(d.p.subjects ?? '') ? 0.02 : 0) +
+    (d.p.level.includes('xa') ? 0.008 : 0) -
+    (/cấp huyện/i.test(d.p.name) ? 0.03 : 0) +
+    (/toàn trình/i.test(d.p.name) ? 0.02 : 0),
   );
   const aliases = compileAliases(tables);
   // Words the search understands: catalogue words plus the first words of alias phrases.
@@ -277,11 +315,16 @@ export function createSearcher(procedures: Procedure[], tables: AliasTables, opt
       }
       let pairs = 0;
       let adjacent = 0;
+      // Longest run of query words found in the name in the same order, side by side.
+      let run = 0;
+      let best = 0;
       for (let i = 0; i + 1 < where.length; i++) {
         pairs++;
         const a = where[i];
         const b = where[i + 1];
         if (a && b && a.some((x) => b.includes(x + 1) || b.includes(x - 1))) adjacent++;
+        run = a && b && a.some((x) => b.includes(x + 1)) ? run + 1 : 0;
+        best = Math.max(best, run);
       }
       const qcov = Math.min(1, matched / denom);
       const ncov = Math.min(1, nameMatched / d.mass);
@@ -293,12 +336,15 @@ export function createSearcher(procedures: Procedure[], tables: AliasTables, opt
       const phraseOk = adjacent >= (long ? 2 : 1);
       if (qcov < (long ? 0.45 : slots.length >= 6 ? 0.5 : 0.6) || !distinctive || !phraseOk) continue;
       let extraActions = 0;
-      for (const t of d.set) if (ACTIONS.has(t) && !usedTokens.has(t)) extraActions++;
-      const prior = (opts.prior?.get(d.p.code) ?? 0) + citizenPrior[id]! - 0.08 * Math.min(extraActions, 2);
+      for (const t of d.actions) if (!usedTokens.has(t)) extraActions++;
+      let extraQualifiers = 0;
+      for (const t of d.qualifiers) if (!usedTokens.has(t)) extraQualifiers++;
+      const prior = (opts.prior?.get(d.p.code) ?? 0) + citizenPrior[id]! - 0.08 * Math.min(extraActions, 2) - 0.03 * Math.min(extraQualifiers, 2);
       const raw = long
         ? 0.5 * qcov + 0.2 * bigram + 0.3 * ncov
         : 0.6 * qcov + 0.2 * bigram + 0.2 * ncov;
-      const total = raw + 0.02 * Math.min(accentBonus, 3) + 0.03 * (d.p.boost ?? 0) + prior;
+      const phrase = best >= 2 ? 0.012 * Math.min(best, 5) : 0;
+      const total = raw + phrase + 0.02 * Math.min(accentBonus, 3) + 0.03 * (d.p.boost ?? 0) + prior;
       hits.push({ procedure: d.p, score: 0, matched: matchedTerms, raw: total, len: d.toks.length });
     }
     for (const id of touched) {

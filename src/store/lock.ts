@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class StoreLockedError extends Error {
@@ -24,20 +24,30 @@ function isAlive(pid: number): boolean {
 }
 
 /**
+ * Lock files this process holds. A lock naming our own pid that is not in this set was left by
+ * an earlier process that happened to have the same pid — typically PID 1 in a container that
+ * was killed and restarted — and is stale, not ours.
+ */
+const held = new Set<string>();
+
+/**
  * Takes the DATA_DIR lock (a `.lock` file holding the owner's pid). A lock left by a dead
- * process is recovered; a live owner (including this same process) is refused.
+ * process (or by an earlier process with our pid) is recovered; a live owner, including this
+ * process while it holds the lock, is refused.
  * Returns the release function.
  */
 export function acquireLock(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
-  const path = join(dataDir, '.lock');
+  const path = join(realpathSync(dataDir), '.lock');
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       writeFileSync(path, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }), { flag: 'wx', mode: 0o600 });
+      held.add(path);
       let released = false;
       return () => {
         if (released) return;
         released = true;
+        held.delete(path);
         rmSync(path, { force: true });
       };
     } catch (err) {
@@ -49,7 +59,8 @@ export function acquireLock(dataDir: string): () => void {
     } catch {
       // Unreadable or half-written lock: treat as stale.
     }
-    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) throw new StoreLockedError(dataDir, pid);
+    const owned = pid === process.pid ? held.has(path) : isAlive(pid);
+    if (Number.isInteger(pid) && pid > 0 && owned) throw new StoreLockedError(dataDir, pid);
     rmSync(path, { force: true });
   }
   throw new Error(`Could not take the lock ${path}; another process keeps creating it.`);

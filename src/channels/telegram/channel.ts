@@ -134,7 +134,10 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
     if (seen.has(update.update_id)) return;
     seen.add(update.update_id);
     if (seen.size > DEDUP_MAX) seen.delete(seen.values().next().value as number);
-    const chat = String(update.message?.chat.id ?? update.callback_query?.message?.chat.id ?? update.callback_query?.from.id ?? update.edited_message?.chat.id ?? 'other');
+    // The body is untrusted JSON: any field may be missing or of another type.
+    const u = update as unknown as Record<string, { chat?: { id?: unknown }; from?: { id?: unknown }; message?: { chat?: { id?: unknown } } } | undefined>;
+    const id = u.message?.chat?.id ?? u.callback_query?.message?.chat?.id ?? u.callback_query?.from?.id ?? u.edited_message?.chat?.id;
+    const chat = typeof id === 'number' || typeof id === 'string' ? String(id) : 'other';
     const prev = chains.get(chat) ?? Promise.resolve();
     const next = prev
       .then(() => bot.handleUpdate(update))

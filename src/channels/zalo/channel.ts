@@ -89,7 +89,7 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
     const m = u.message;
     const chatId = m?.chat?.id ?? m?.from?.id;
     if (!m || typeof chatId !== 'string' || !chatId) return null;
-    const kind = KINDS[String(u.event_name)];
+    const kind = typeof u.event_name === 'string' && Object.hasOwn(KINDS, u.event_name) ? KINDS[u.event_name] : undefined;
     if (!kind) return null;
     let text = kind === 'text' && typeof m.text === 'string' ? m.text : undefined;
     // A number answers the last numbered menu shown in this chat.
@@ -102,7 +102,7 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
       channel: 'zalo',
       chatId,
       userId: typeof m.from?.id === 'string' ? m.from.id : chatId,
-      messageId: String(m.message_id ?? ''),
+      messageId: typeof m.message_id === 'string' || typeof m.message_id === 'number' ? String(m.message_id) : '',
       kind: text?.trim().startsWith('/') ? 'command' : kind,
       ...(text !== undefined ? { text: text.slice(0, 4000) } : {}),
       at: typeof m.date === 'number' ? m.date : deps.now(),
@@ -114,9 +114,10 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
     const b = body as { ok?: unknown; result?: unknown } | null;
     const u = (b && typeof b === 'object' && b.ok === true && b.result && typeof b.result === 'object' ? b.result : b) as ZaloUpdate | null;
     if (!u || typeof u !== 'object') return;
-    const event = String(u.event_name ?? '');
-    const id = u.message?.message_id;
-    if (id !== undefined && seenBefore(`${event}:${String(id)}`)) return;
+    // The body is untrusted JSON: only strings and numbers are turned into text.
+    const event = typeof u.event_name === 'string' ? u.event_name : '';
+    const id: unknown = u.message?.message_id;
+    if ((typeof id === 'string' || typeof id === 'number') && seenBefore(`${event}:${String(id)}`)) return;
     const inbound = toInbound(u);
     if (!inbound) {
       log.info({ event: event.slice(0, 60) }, 'zalo update ignored');
