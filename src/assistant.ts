@@ -8,6 +8,7 @@ import { createRouter } from './core/router.js';
 import { createFlowRegistry, FLOWS_DIR, seedFlows, type FlowRegistry } from './flow/index.js';
 import type { HandleInbound } from './core/router-types.js';
 import { throttle } from './core/throttle.js';
+import { pseudonymise } from './core/privacy.js';
 import type { Logger } from './log.js';
 import type { EventSink } from './stats/event.js';
 import type { Stores } from './store/types.js';
@@ -30,6 +31,8 @@ export interface AssistantDeps {
   flowsDir?: string;
   /** Language for citizens who have not chosen one (the chat CLI's --lang). */
   defaultLang?: 'vi' | 'en';
+  /** Key for pseudonymous citizen ids in stored handoffs (the event log's key). */
+  pseudonymKey?: string;
 }
 
 /**
@@ -53,6 +56,7 @@ export async function createAssistant(deps: AssistantDeps): Promise<Assistant> {
     config,
     log,
     defaultLang: deps.defaultLang,
+    ...(deps.pseudonymKey ? { pseudonymise: (id: string) => pseudonymise(id, deps.pseudonymKey!) } : {}),
   });
   const handle = throttle(router.handle, {
     ...config.rateLimit,

@@ -57,10 +57,11 @@ async function bootstrapAdmin(config: Config, stores: Stores, now: number, log: 
 export async function createServer(deps: ServerDeps): Promise<Server> {
   const { config, log, stores, now } = deps;
   const eventsDir = deps.eventsDir ?? join(config.dataDir, 'events');
-  const events = createEventLog({ dir: eventsDir, key: await pseudonymKey(config, stores), now, log });
+  const key = await pseudonymKey(config, stores);
+  const events = createEventLog({ dir: eventsDir, key, now, log });
   const stats = createStatsAggregator(eventsDir);
   const flowsDir = deps.flowsDir ?? FLOWS_DIR;
-  const assistant = await createAssistant({ config, log, stores, now, events, flowsDir });
+  const assistant = await createAssistant({ config, log, stores, now, events, flowsDir, pseudonymKey: key });
   await bootstrapAdmin(config, stores, now(), log);
   let ready = true;
   const app = await buildApp({

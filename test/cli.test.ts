@@ -80,3 +80,39 @@ describe('chat CLI contract', () => {
   });
 });
 
+
+describe('users and demo-traffic CLI', () => {
+  it('adds an admin with the password from stdin (scrypt-hashed), refuses a short one, and writes demo traffic as pseudonymised events', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dvc-users-'));
+    try {
+      const run = (args: string[], input: string) => spawnSync(tsx, ['src/cli.ts', ...args], { cwd: root, input, encoding: 'utf8', env: { ...process.env, DATA_DIR: dir }, timeout: 60_000 });
+      const short = run(['users', 'add', 'lan', '--role', 'admin'], 'short\n');
+      expect(short.status).toBe(1);
+      expect(short.stderr).toContain('ít nhất 10 ký tự');
+      const ok = run(['users', 'add', 'Lan', '--role', 'admin'], 'mat-khau-rat-dai-2026\n');
+      expect(ok.status).toBe(0);
+      expect(ok.stdout).toContain('Added admin "lan"');
+      const { readFileSync } = await import('node:fs');
+      const stored = readFileSync(join(dir, 'users.json'), 'utf8');
+      expect(stored).toContain('"role":"admin"');
+      expect(stored).toMatch(/scrypt\$16384\$8\$1\$/);
+      expect(stored).not.toContain('mat-khau-rat-dai-2026');
+      const list = run(['users', 'list'], '');
+      expect(list.stdout).toBe('lan\tadmin\tactive\n');
+      const bad = run(['users', 'add', 'x', '--role', 'root'], 'mat-khau-rat-dai-2026\n');
+      expect(bad.status).toBe(2);
+
+      const demo = run(['demo-traffic', '--days', '3', '--citizens', '5'], '');
+      expect(demo.status).toBe(0);
+      expect(demo.stdout).toMatch(/Demo traffic: \d+ simulated citizens, \d+ messages over 3 days/);
+      const { readdirSync } = await import('node:fs');
+      const days = readdirSync(join(dir, 'events'));
+      expect(days.length).toBeGreaterThanOrEqual(2);
+      const lines = days.flatMap((f) => readFileSync(join(dir, 'events', f), 'utf8').trim().split('\n'));
+      expect(lines.some((l) => l.includes('"flow_start"'))).toBe(true);
+      expect(lines.join('\n')).not.toContain('demo-1-');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -25,6 +25,8 @@ export interface RouterDeps {
   log: Logger;
   /** Language for citizens who have not chosen one. */
   defaultLang?: Lang;
+  /** Keyed hash for citizen ids kept in stored records (handoffs); identity when absent. */
+  pseudonymise?: (userId: string) => string;
 }
 
 type Command = 'menu' | 'back' | 'cancel' | 'help' | 'lang_en' | 'lang_vi' | 'lang_toggle' | 'human';
@@ -241,7 +243,7 @@ export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineD
         sessionKey: key,
         channel: inbound.channel,
         chatId: inbound.chatId,
-        user: inbound.userId,
+        user: deps.pseudonymise ? deps.pseudonymise(inbound.userId) : inbound.userId,
         summary: maskPII(summary),
         reason,
         createdAt: now,

@@ -88,7 +88,7 @@ export interface Handoff {
   sessionKey: string;
   channel: ChannelName;
   chatId: string;
-  /** Pseudonymous citizen id. */
+  /** Pseudonymous citizen id (keyed hash; the chat id above is what replies need). */
   user: string;
   status: 'waiting' | 'claimed' | 'closed';
   summary: string;

@@ -228,6 +228,9 @@ describe('handoff inbox', () => {
     expect(handed).toMatch(/cán bộ/i);
     const h = s.stores.handoffs.list('waiting').find((x) => x.chatId === 'citizen-handoff-01')!;
     expect(h).toBeDefined();
+    // The stored record keeps a keyed hash of the citizen id, not the id itself.
+    expect(h.user).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(h.user).not.toBe('citizen-handoff-01');
     expect((await staff.get('/admin')).body).toMatch(/id="waiting"[^>]*>\d+</);
     const page = await staff.get(`/admin/inbox/${h.id}`);
     expect(page.body).toContain(h.summary.slice(0, 20));

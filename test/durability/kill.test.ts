@@ -402,8 +402,8 @@ describe('durability under kill -9', () => {
         const editWorker = async () => {
           while (ctx.alive) {
             const x = opRng();
-            if (x < 0.3) await flowPublish();
-            else if (x < 0.6 && !L.catBusy) await catalogueEdit();
+            if (x < 0.45) await flowPublish();
+            else if (x < 0.7 && !L.catBusy) await catalogueEdit();
             else await aliasAdd();
           }
         };
@@ -440,8 +440,9 @@ describe('durability under kill -9', () => {
             await killHard(r);
             startupKills++;
           } else {
-            // Edits take ~0.3–1.5 s each on this catalogue, so most windows are long enough to see acks.
-            const killAfterMs = Math.floor(sched() < 0.3 ? 20 + sched() * 380 : 400 + sched() * 2000);
+            // A catalogue or alias edit rebuilds the search index (~0.5–0.8 s of CPU), so most
+            // windows are long enough for some edits to be acknowledged and others to be cut.
+            const killAfterMs = Math.floor(sched() < 0.25 ? 20 + sched() * 380 : 400 + sched() * 2400);
             await waitReady(r);
             booted = true;
             await loadBaseline();
