@@ -183,6 +183,16 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
   app.get('/admin/aliases', async (req, reply) => {
     const s = me(req);
     const tables = stores.catalogue.getAliases();
+    // Staff see the questions the bot could not match (last 30 days) next to the tables they fix them with.
+    await ctx.deps.stats?.refresh();
+    const unmatched = ctx.deps.stats?.query({ from: ctx.deps.now() - 30 * 86_400_000, to: ctx.deps.now() }).unmatched.slice(0, 20) ?? [];
+    const unmatchedSection = unmatched.length
+      ? html`<section class="card"><h2>Câu hỏi chưa tìm được thủ tục (30 ngày)</h2>${table(
+          ['Câu hỏi', 'Số lần', ''],
+          unmatched.map((u) => [u.text, u.count, html`<a href="/admin/aliases?from=${encodeURIComponent(u.text.slice(0, 100))}">Thêm từ đồng nghĩa</a> · <a href="/admin/catalogue?q=${encodeURIComponent(u.text.slice(0, 100))}&map=${encodeURIComponent(u.text.slice(0, 100))}">Gán thủ tục</a>`]),
+          'unmatched',
+        )}</section>`
+      : '';
     const prefill = String((req.query as { from?: string }).from ?? '').slice(0, 100);
     const section = (name: keyof AliasTables) =>
       html`<section class="card"><h2>${TABLE_NAMES[name]} (${tables[name].length})</h2>${table(
@@ -198,7 +208,7 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
       html`<form method="post" action="/admin/aliases/add" class="card" id="alias-form">${csrfField(s)}<h2>Thêm hoặc sửa</h2>
 <label>Bảng <select name="table"><option value="aliases">${TABLE_NAMES.aliases}</option><option value="english">${TABLE_NAMES.english}</option></select></label>
 <label>Cụm từ công dân gõ <input name="from" value="${prefill}" required maxlength="100"></label><label>Hiểu là <input name="to" required maxlength="300"></label>
-<button class="primary">Lưu</button><p class="muted">Có hiệu lực ngay với trợ lý. Cụm từ đã có sẽ được thay nội dung.</p></form>${section('aliases')}${section('english')}`,
+<button class="primary">Lưu</button><p class="muted">Có hiệu lực ngay với trợ lý. Cụm từ đã có sẽ được thay nội dung.</p></form>${unmatchedSection}${section('aliases')}${section('english')}`,
     );
   });
 

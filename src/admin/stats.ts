@@ -94,7 +94,7 @@ ${s.funnel.map(
 <h2>Tìm kiếm nhiều nhất ${csv('searches')}</h2>${table(['Câu tìm', 'Số lần'], s.topSearches.map((t) => [t.text, t.count]), 'searches')}
 <h2>Câu hỏi chưa tìm được thủ tục ${csv('unmatched')}</h2>${table(
   ['Câu hỏi', 'Số lần', ''],
-  s.unmatched.map((t) => [t.text, t.count, html`<a href="/admin/aliases?from=${t.text.slice(0, 100)}">Thêm từ đồng nghĩa</a> · <a href="/admin/catalogue?q=${t.text.slice(0, 100)}&map=${t.text.slice(0, 100)}">Gán thủ tục</a>`]),
+  s.unmatched.map((t) => [t.text, t.count, html`<a href="/admin/aliases?from=${encodeURIComponent(t.text.slice(0, 100))}">Thêm từ đồng nghĩa</a> · <a href="/admin/catalogue?q=${encodeURIComponent(t.text.slice(0, 100))}&map=${encodeURIComponent(t.text.slice(0, 100))}">Gán thủ tục</a>`]),
   'unmatched',
 )}
 <h2>Điểm hài lòng ${csv('csat')}</h2>${table(['Điểm', 'Số lượt'], s.csat.distribution.map((n, i) => [i + 1, n]), 'csat')}`;

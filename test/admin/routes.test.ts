@@ -280,6 +280,9 @@ describe('stats dashboard', () => {
       expect(csv.body).toMatch(/track-dossier,ask_code,3,/);
       const unmatched = await a.get('/admin/stats/export/unmatched.csv');
       expect(unmatched.body).toContain('thoi tiet ha noi hom nay the nao');
+      // Staff see the same list on the aliases page, with links to fix it.
+      const aliases = await a.get('/admin/aliases');
+      expect(aliases.body).toContain(`href="/admin/aliases?from=${encodeURIComponent('thoi tiet ha noi hom nay the nao')}"`);
       const past = await a.get('/admin/stats?from=2026-01-01&to=2026-01-31');
       expect(past.body).toContain('<span id="total-messages">0</span>');
       // Citizen ids are pseudonymised in the event files.

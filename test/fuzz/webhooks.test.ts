@@ -288,6 +288,7 @@ describe('Telegram webhook under 10,000 generated bodies', () => {
     const statuses = await run('/telegram/webhook', 'x-telegram-bot-api-secret-token', TG_SECRET, cases, expected);
     // Drain: stop() waits for every queued update of every chat.
     await channel('telegram').stop(Date.now() + 30_000);
+    console.log('cpu', process.cpuUsage(cpu0), Date.now() - t0);
     const sends = fakeTg.calls.filter((c) => c.method === 'sendMessage').map((c) => c.body as { chat_id: unknown; text: unknown; reply_markup?: { inline_keyboard: { text: string; callback_data?: string }[][] } });
     const settled = sends.length;
     await new Promise((r) => setTimeout(r, 100));
@@ -306,8 +307,8 @@ describe('Telegram webhook under 10,000 generated bodies', () => {
     // Every chat that sent a valid private text or button press got an answer.
     const validChats = new Set(cases.filter((c) => c.valid && expected(c) === 200).map((c) => c.valid!.chat));
     const answered = new Set(sends.map((s) => String(s.chat_id)));
-    
-    
+    for (const chat of validChats) expect(answered.has(chat), `chat ${chat} answered`).toBe(true);
+    expect(validChats.size).toBe(300);
 
     const sessions = checkSessions();
     expect(sessions).toBeGreaterThanOrEqual(300);
@@ -422,8 +423,8 @@ describe('Zalo webhook under 10,000 generated bodies', () => {
     }
     const answered = new Set(sends.map((s) => String(s.chat_id)));
     const validChats = new Set(cases.filter((c) => c.valid && expected(c) === 200).map((c) => c.valid!.chat));
-    
-    
+    for (const chat of validChats) expect(answered.has(chat), `chat ${chat} answered`).toBe(true);
+    expect(validChats.size).toBe(300);
     // Unknown events (including names like "toString" or "__proto__") are acknowledged, never answered.
     for (const chat of silentChats) expect(answered.has(chat), `unknown events of ${chat} answered`).toBe(false);
     for (const key of stores.sessions.keys()) expect(key.startsWith('zalo:zsilent-'), key).toBe(false);
