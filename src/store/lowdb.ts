@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileDocs } from './doc.js';
 import { acquireLock } from './lock.js';
 import { createStores } from './stores.js';
@@ -11,6 +12,8 @@ import type { Stores } from './types.js';
 export async function openLowdbStores(dataDir: string, opts: { sessionBatchMs?: number } = {}): Promise<Stores> {
   mkdirSync(dataDir, { recursive: true });
   const release = acquireLock(dataDir);
+  // A process killed mid-write leaves its temp file behind; holding the lock, nobody else is writing.
+  for (const f of readdirSync(dataDir)) if (/\.json\.\d+\.tmp$/.test(f)) unlinkSync(join(dataDir, f));
   try {
     return await createStores(fileDocs(dataDir, opts.sessionBatchMs ?? 1000), release);
   } catch (err) {

@@ -28,6 +28,7 @@ const MARK = 'Chúc anh/chị sớm nhận kết quả!';
 const CODE = '1.001193';
 const SIDS = Array.from({ length: 6 }, (_, i) => `durability-citizen-${i}`);
 const CHAT_TEXTS = ['xin chào', '1', 'tra cứu hồ sơ', 'lam lai cccd', 'menu', '000.00.01.H29-260310-0420', 'có', '2', 'đăng ký khai sinh', 'quay lại'];
+const EDIT_WORKERS = 6;
 /** Store files that exist once a server has finished one start-up. */
 const REQUIRED = ['aliases.json', 'catalogue.json', 'flows.json', 'settings.json', 'users.json'];
 
@@ -422,7 +423,8 @@ describe('durability under kill -9', () => {
             }
           }
         };
-        const workers = [editWorker(), editWorker(), editWorker(), chatWorker(), chatWorker()];
+        // Several staff edits in flight at once: they queue behind each other on the same documents.
+        const workers = [...Array.from({ length: EDIT_WORKERS }, editWorker), chatWorker(), chatWorker()];
         await sleep(killAfterMs);
         ctx.alive = false;
         await killHard(r);
@@ -442,7 +444,7 @@ describe('durability under kill -9', () => {
           } else {
             // A catalogue or alias edit rebuilds the search index (~0.5–0.8 s of CPU), so most
             // windows are long enough for some edits to be acknowledged and others to be cut.
-            const killAfterMs = Math.floor(sched() < 0.25 ? 20 + sched() * 380 : 400 + sched() * 2400);
+            const killAfterMs = Math.floor(sched() < 0.25 ? 20 + sched() * 380 : 400 + sched() * 2800);
             await waitReady(r);
             booted = true;
             await loadBaseline();

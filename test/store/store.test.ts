@@ -115,8 +115,11 @@ describe('lowdb stores', () => {
     const deadPid = child.pid!;
     await new Promise((r) => child.on('exit', r));
     writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: deadPid }));
+    // What the dead process was writing when it died is left over as a temp file.
+    writeFileSync(join(dir, `catalogue.json.${deadPid}.tmp`), '{"version":1,"proc');
     const s = await openLowdbStores(dir);
     expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8')).pid).toBe(process.pid);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     await s.close();
   });
 
