@@ -5,18 +5,7 @@ import { testConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
 import { createLogger } from '../src/log.js';
 import { createMemoryStores } from '../src/store/index.js';
-
-/** Small seeded PRNG so every run sends the same bodies. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../src/core/random.js';
 
 const PIECES = ['đăng ký', 'khai sinh', 'cccd', '😀', '\u200b', '\u202e', '\u0000', '\u0007', 'Đ', 'a\u0301', '<b>', '"', '\\', '{', '}', ' ', '\n', 'lam lai', '中文', 'العربية', '1'];
 
@@ -32,7 +21,7 @@ afterAll(() => app.close());
 
 describe('web chat under garbage input', () => {
   it('answers 2,000 generated bodies with a defined status and a well-formed reply, never a 500', async () => {
-    const r = rng(42);
+    const r = seededRandom(42);
     const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
     const statuses = new Map<number, number>();
     for (let i = 0; i < 2000; i++) {

@@ -64,6 +64,8 @@ const QUALIFIERS: [RegExp, string][] = [
 const UNKNOWN_WEIGHT = 2.2;
 const WEIGHT_CAP = 3.5;
 const MAX_QUERY_TOKENS = 60;
+/** Longer "words" (a pasted hash, a held-down key) are unknown words: no typo or Telex repair. */
+const MAX_WORD = 24;
 const CANDIDATES = 80;
 /** Below this a result is more likely a coincidence of shared words than an answer. */
 const MIN_SCORE = 0.59;
@@ -190,7 +192,7 @@ export function createSearcher(procedures: Procedure[], tables: AliasTables, opt
   const fillers = FILLER_PHRASES.map((p) => p.split(' ')).sort((a, b) => b.length - a.length);
 
   function correct(t: string): string[] {
-    if (t.length < 3 || /\d/.test(t)) return [];
+    if (t.length < 3 || t.length > MAX_WORD || /\d/.test(t)) return [];
     const found = new Set<string>();
     for (const d of [t, ...deletes(t)]) for (const c of deleteIndex.get(d) ?? []) if (damerau1(t, c)) found.add(c);
     // Prefer the most common corrections (a typo of a frequent word is likelier).
@@ -198,7 +200,7 @@ export function createSearcher(procedures: Procedure[], tables: AliasTables, opt
   }
 
   function repair(t: string): string {
-    if (known.has(t)) return t;
+    if (known.has(t) || t.length > MAX_WORD) return t;
     for (const c of untypeToken(t)) if (known.has(c)) return c;
     return t;
   }

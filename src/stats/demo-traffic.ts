@@ -4,6 +4,7 @@ import type { ChannelName, Reply } from '../core/message.js';
 import type { Logger } from '../log.js';
 import { createMemoryStores } from '../store/index.js';
 import type { EventSink } from './event.js';
+import { seededRandom } from '../core/random.js';
 
 /**
  * Demo traffic for a fresh install: simulated citizens talk to the real router (real flows,
@@ -41,17 +42,6 @@ const OPENERS = [
 const FREE_ANSWERS = ['có', 'không', '15/03/1990', 'Nguyễn Văn An', '0912345678', 'Thái Nguyên', 'em chưa hiểu', 'abc', 'ok', '2'];
 const CHANNELS: ChannelName[] = ['web', 'web', 'zalo', 'zalo', 'telegram'];
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface DemoOptions {
   config: Config;
   log: Logger;
@@ -64,7 +54,7 @@ export interface DemoOptions {
 }
 
 export async function runDemoTraffic(o: DemoOptions): Promise<{ citizens: number; messages: number }> {
-  const r = rng(o.seed);
+  const r = seededRandom(o.seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   let clock = 0;
   const stores = await createMemoryStores();

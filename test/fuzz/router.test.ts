@@ -6,23 +6,12 @@ import { parseSession } from '../../src/core/session.js';
 import { createLogger } from '../../src/log.js';
 import { createMemoryStores } from '../../src/store/index.js';
 import type { Stores } from '../../src/store/types.js';
+import { seededRandom } from '../../src/core/random.js';
 
 /**
  * Seeded fuzz of the router itself: 10,000 citizen messages of every shape, spread over ~200
  * chats so flows advance, straight into assistant.handle (rate limit → router → flows → search).
  */
-
-/** Small seeded PRNG (same as test/web-fuzz.test.ts). */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const N = 10_000;
 const CHATS = 200;
@@ -67,7 +56,7 @@ afterAll(() => {
 
 describe('router under 10,000 generated citizen messages', () => {
   it('never throws, replies well-formed and keeps every session valid', async () => {
-    const r = rng(20261124);
+    const r = seededRandom(20261124);
     const int = (n: number) => Math.floor(r() * n);
     const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
     const chats = Array.from({ length: CHATS }, (_, i) => `fuzz-${i}`);

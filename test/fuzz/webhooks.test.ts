@@ -10,24 +10,13 @@ import { createMemoryStores } from '../../src/store/index.js';
 import type { Stores } from '../../src/store/types.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram.js';
 import { startFakeZalo, type FakeZalo } from '../fakes/zalo.js';
+import { seededRandom } from '../../src/core/random.js';
 
 /**
  * Seeded fuzz of both webhooks through the real router: every generated body gets a defined
  * status (the exact one where it is deterministic), nothing crashes, every stored session still
  * parses, and nothing the channels send is over the messenger's length limit.
  */
-
-/** Small seeded PRNG (same as test/web-fuzz.test.ts) so every run sends the same bodies. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const N = 10_000;
 const TG_SECRET = 'tg-fuzz_secret_0123456789';
@@ -55,7 +44,7 @@ function nested(depth: number): unknown {
 }
 
 function gen(seed: number) {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const int = (n: number) => Math.floor(r() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   const garbage = (max = 40) => Array.from({ length: 1 + int(max) }, () => pick(PIECES)).join('');
@@ -90,7 +79,16 @@ function gen(seed: number) {
   return { r, int, pick, garbage, randomBytes, mutate, sized };
 }
 
-type Case = { payload: string; secret: 'ok' | 'wrong' | 'missing' | 'other-header'; contentType?: string | null; valid?: { chat: string } };
+/**
+ * Which class of body each slot of 32 sends. Bodies that reach the router (valid updates) cost
+ * a few ms each, those refused early well under one, so the mix keeps 10,000 bodies fast:
+ * 0 random bytes, 1 truncated JSON, 2 wrong types, 3 missing fields, 4 sizes around the body
+ * limit, 5 deep nesting, 6 unknown kinds/events, 7 odd shapes, 8 wrong/missing secret,
+ * 9 duplicate, 10 edge-case bodies and content types, 11 buttons/media, 12 valid text.
+ */
+const MIX = [0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 8, 9, 10, 10, 11, 12, 12, 12, 12];
+
+type Case = { cls?: number; payload: string; secret: 'ok' | 'wrong' | 'missing' | 'other-header'; contentType?: string | null; valid?: { chat: string } };
 
 function parsesAsJson(text: string): boolean {
   try {
@@ -164,9 +162,7 @@ afterAll(async () => {
 /** Sends all cases, asserting the status of each; returns a count per status. */
 async function run(url: string, header: string, secret: string, cases: Case[], expected: (c: Case) => number) {
   const statuses = new Map<number, number>();
-  const only = (process.env.ONLY ?? '').split(',').filter(Boolean).map(Number);
   for (const [i, c] of cases.entries()) {
-    if (only.length && !only.includes(i % 16)) continue;
     const headers: Record<string, string> = {};
     if (c.contentType !== null) headers['content-type'] = c.contentType ?? 'application/json';
     if (c.secret === 'ok') headers[header] = secret;
@@ -180,12 +176,13 @@ async function run(url: string, header: string, secret: string, cases: Case[], e
   return statuses;
 }
 
-function checkSessions() {
+/** Checks that every stored session parses; returns how many belong to `channel`. */
+function checkSessions(channel: string) {
   let n = 0;
   for (const key of stores.sessions.keys()) {
     const s = stores.sessions.get(key);
     expect(parseSession(JSON.parse(JSON.stringify(s))), key).not.toBeNull();
-    n++;
+    if (key.startsWith(`${channel}:`)) n++;
   }
   return n;
 }
@@ -201,7 +198,7 @@ describe('Telegram webhook under 10,000 generated bodies', () => {
     const cases: Case[] = [];
     let lastValid: unknown = textUpdate(chats[0]!, 'hi');
     for (let i = 0; i < N; i++) {
-      const kind = i % 16;
+      const kind = MIX[i % MIX.length]!;
       const chat = g.pick(chats);
       let c: Case;
       switch (kind) {
@@ -257,7 +254,7 @@ describe('Telegram webhook under 10,000 generated bodies', () => {
           c = { payload: JSON.stringify(lastValid), secret: 'ok' };
           break;
         case 10:
-          c = { payload: g.pick(['', ' ', '\n', 'null', 'true', '"x"', '{}', '[]', '{"update_id":', '{"update_id":1,}', '\ufeff{}', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}']), secret: 'ok', contentType: g.pick(['application/json', 'application/json; charset=utf-8']) };
+          c = { payload: g.pick(['', ' ', '\n', 'null', 'true', '"x"', '{}', '[]', '{"update_id":', '{"update_id":1,}', '\ufeff{}', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}']), secret: 'ok', contentType: g.pick(['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', null]) };
           break;
         case 11: {
           const u = callback(chat, g.pick(['o1', 'o2', 'o3', 'o9', 'p:1.001193', 'k:missing', g.garbage(3), 'x'.repeat(300)]));
@@ -272,23 +269,24 @@ describe('Telegram webhook under 10,000 generated bodies', () => {
           c = { payload: JSON.stringify(u), secret: 'ok', valid: { chat: String(chat) } };
         }
       }
-      cases.push(c);
+      cases.push({ ...c, cls: kind });
     }
 
     const expected = (c: Case): number => {
       if (c.secret !== 'ok') return 401;
       if (Buffer.byteLength(c.payload) > BODY_LIMIT) return 413;
+      // Only JSON (and fastify's built-in text/plain, which the channel then ignores) is parsed.
+      if (c.contentType === 'text/plain' || (c.contentType === null && c.payload === '')) return 200;
+      if (c.contentType !== undefined && !c.contentType?.startsWith('application/json')) return 415;
       // fastify's JSON parser refuses an empty body and prototype-poisoning keys, and skips a BOM.
       const text = c.payload.replace(/^\ufeff/, '');
       if (c.payload === '' || poisoned(text)) return 400;
       return parsesAsJson(text) ? 200 : 400;
     };
     const t0 = Date.now();
-    const cpu0 = process.cpuUsage();
     const statuses = await run('/telegram/webhook', 'x-telegram-bot-api-secret-token', TG_SECRET, cases, expected);
     // Drain: stop() waits for every queued update of every chat.
     await channel('telegram').stop(Date.now() + 30_000);
-    console.log('cpu', process.cpuUsage(cpu0), Date.now() - t0);
     const sends = fakeTg.calls.filter((c) => c.method === 'sendMessage').map((c) => c.body as { chat_id: unknown; text: unknown; reply_markup?: { inline_keyboard: { text: string; callback_data?: string }[][] } });
     const settled = sends.length;
     await new Promise((r) => setTimeout(r, 100));
@@ -308,19 +306,27 @@ describe('Telegram webhook under 10,000 generated bodies', () => {
     const validChats = new Set(cases.filter((c) => c.valid && expected(c) === 200).map((c) => c.valid!.chat));
     const answered = new Set(sends.map((s) => String(s.chat_id)));
     for (const chat of validChats) expect(answered.has(chat), `chat ${chat} answered`).toBe(true);
-    expect(validChats.size).toBe(300);
+    expect(validChats.size).toBeGreaterThan(290);
 
-    const sessions = checkSessions();
-    expect(sessions).toBeGreaterThanOrEqual(300);
+    const sessions = checkSessions('telegram');
+    expect(sessions).toBeGreaterThanOrEqual(validChats.size);
     expect(statuses.get(500)).toBeUndefined();
     expect(statuses.get(200)).toBeGreaterThan(N / 2);
     expect(statuses.get(401)).toBe(cases.filter((c) => c.secret !== 'ok').length);
     expect(statuses.get(413)).toBeGreaterThan(50);
     expect(statuses.get(400)).toBeGreaterThan(500);
     expect(unhandled).toEqual([]);
-    console.log(logLines.length, [...new Set(logLines.map((l) => l.slice(60, 260)))].slice(0, 30).join('\n'));
-    console.log('cpu', process.cpuUsage(cpu0));
-    console.log(`fuzz telegram: ${N} bodies in ${Date.now() - t0} ms, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, ${sends.length} sends, ${sessions} sessions, 0 failures`);
+    // Updates with wrong-typed fields (text: 5, chat.id: {}) are dropped with one error line each;
+    // nothing else is logged at warn or above: no failed request, no router failure, no failed send.
+    const lines = logLines.splice(0).map((l) => JSON.parse(l) as { msg: string; err?: string });
+    for (const l of lines) {
+      expect(l.msg).toBe('telegram update failed');
+      expect(l.err).toMatch(/^TypeError in middleware: /);
+    }
+    // Only bodies with wrong-typed, missing or deeply nested fields can be dropped this way.
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThanOrEqual(cases.filter((c) => c.cls === 2 || c.cls === 3 || c.cls === 5).length);
+    console.log(`fuzz telegram: ${N} bodies in ${Date.now() - t0} ms, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, ${sends.length} sends, ${sessions} sessions, ${lines.length} malformed updates dropped, 0 failures`);
   }, 120_000);
 });
 
@@ -339,7 +345,7 @@ describe('Zalo webhook under 10,000 generated bodies', () => {
     let lastValid: unknown = update(chats[0]!, 'hi');
     const UNKNOWN_EVENTS = ['message.reaction.received', 'message.link.received', 'user.follow', '', 'MESSAGE.TEXT.RECEIVED', 'toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf', 'message.text.received ', 'x'.repeat(500)];
     for (let i = 0; i < N; i++) {
-      const kind = i % 16;
+      const kind = MIX[i % MIX.length]!;
       const chat = g.pick(chats);
       let c: Case;
       switch (kind) {
@@ -397,7 +403,7 @@ describe('Zalo webhook under 10,000 generated bodies', () => {
           c = { payload: JSON.stringify(g.r() < 0.8 ? u : { ok: true, result: u }), secret: 'ok', valid: { chat } };
         }
       }
-      cases.push(c);
+      cases.push({ ...c, cls: kind });
     }
 
     const expected = (c: Case): number => {
@@ -424,19 +430,21 @@ describe('Zalo webhook under 10,000 generated bodies', () => {
     const answered = new Set(sends.map((s) => String(s.chat_id)));
     const validChats = new Set(cases.filter((c) => c.valid && expected(c) === 200).map((c) => c.valid!.chat));
     for (const chat of validChats) expect(answered.has(chat), `chat ${chat} answered`).toBe(true);
-    expect(validChats.size).toBe(300);
+    expect(validChats.size).toBeGreaterThan(290);
     // Unknown events (including names like "toString" or "__proto__") are acknowledged, never answered.
     for (const chat of silentChats) expect(answered.has(chat), `unknown events of ${chat} answered`).toBe(false);
     for (const key of stores.sessions.keys()) expect(key.startsWith('zalo:zsilent-'), key).toBe(false);
 
-    const sessions = checkSessions();
-    expect(sessions).toBeGreaterThanOrEqual(600);
+    const sessions = checkSessions('zalo');
+    expect(sessions).toBeGreaterThanOrEqual(validChats.size);
     expect(statuses.get(500)).toBeUndefined();
     expect(statuses.get(200)).toBeGreaterThan(N / 2);
     expect(statuses.get(401)).toBe(cases.filter((c) => c.secret !== 'ok').length);
     expect(statuses.get(413)).toBeGreaterThan(50);
     expect(statuses.get(400)).toBeGreaterThan(500);
     expect(unhandled).toEqual([]);
+    // Nothing logged at warn or above: no failed request, no router failure, no failed send.
+    expect(logLines.splice(0)).toEqual([]);
     console.log(`fuzz zalo: ${N} bodies in ${Date.now() - t0} ms, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, ${sends.length} sends, ${sessions} sessions, 0 failures`);
   }, 120_000);
 });

@@ -1,9 +1,10 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Bot, GrammyError, type Context } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Inbound, InboundKind, Reply } from '../../core/message.js';
 import type { Channel, ChannelDeps } from '../channel.js';
+import { perChatQueue, recentSet, sameSecret } from '../shared.js';
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 const SECRET_SETTING = 'telegram.webhook_secret';
@@ -25,12 +26,6 @@ const COMMANDS = {
     { command: 'lang', description: 'Switch language (Vietnamese / English)' },
   ],
 };
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** Telegram callback data is at most 64 bytes: long option ids are sent as a short key. */
 function callbackData(id: string, keys: Map<string, string>): string {
@@ -58,8 +53,8 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
   const log = deps.log.child({ channel: 'telegram' });
   const mode = deps.config.publicUrl ? 'webhook' : 'polling';
   const bot = new Bot(token, { client: { apiRoot: deps.config.telegram.apiRoot, timeoutSeconds: 20 }, ...(opts.botInfo ? { botInfo: opts.botInfo } : {}) });
-  const seen = new Set<number>();
-  const chains = new Map<string, Promise<void>>();
+  const seenBefore = recentSet<number>(DEDUP_MAX);
+  const queue = perChatQueue((err) => log.error({ err: err instanceof Error ? err.message.replace(token, '<redacted>') : 'error' }, 'telegram update failed'));
   const longIds = new Map<string, string>();
   let secret = deps.config.telegram.webhookSecret ?? '';
   let accepting = true;
@@ -131,21 +126,12 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
   /** Queues one update: processed once, in order per chat; returns at once. */
   function accept(update: Update): void {
     if (typeof update?.update_id !== 'number') return;
-    if (seen.has(update.update_id)) return;
-    seen.add(update.update_id);
-    if (seen.size > DEDUP_MAX) seen.delete(seen.values().next().value as number);
+    if (seenBefore(update.update_id)) return;
     // The body is untrusted JSON: any field may be missing or of another type.
     const u = update as unknown as Record<string, { chat?: { id?: unknown }; from?: { id?: unknown }; message?: { chat?: { id?: unknown } } } | undefined>;
     const id = u.message?.chat?.id ?? u.callback_query?.message?.chat?.id ?? u.callback_query?.from?.id ?? u.edited_message?.chat?.id;
     const chat = typeof id === 'number' || typeof id === 'string' ? String(id) : 'other';
-    const prev = chains.get(chat) ?? Promise.resolve();
-    const next = prev
-      .then(() => bot.handleUpdate(update))
-      .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message.replace(token, '<redacted>') : 'error' }, 'telegram update failed'))
-      .finally(() => {
-        if (chains.get(chat) === next) chains.delete(chat);
-      });
-    chains.set(chat, next);
+    queue.push(chat, () => bot.handleUpdate(update));
   }
 
   return {
@@ -208,7 +194,7 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
     async stop(deadline: number) {
       accepting = false;
       stopPolling.abort();
-      await Promise.race([Promise.all([polling, ...chains.values()]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      await Promise.race([Promise.all([polling, queue.drain()]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
       live = false;
     },
     send,

@@ -1,7 +1,8 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Inbound, InboundKind, Reply, ReplyOption } from '../../core/message.js';
 import type { Channel, ChannelDeps } from '../channel.js';
+import { perChatQueue, recentSet, sameSecret } from '../shared.js';
 import { createZaloClient, ZaloApiError, type ZaloClient, type ZaloUpdate } from './client.js';
 import { renderReply } from './render.js';
 
@@ -18,23 +19,6 @@ const KINDS: Record<string, InboundKind> = {
   'message.unsupported.received': 'unsupported',
 };
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** Remembers recent keys (bounded, oldest forgotten first). */
-function recentSet(max: number) {
-  const seen = new Set<string>();
-  return (key: string): boolean => {
-    if (seen.has(key)) return true;
-    seen.add(key);
-    if (seen.size > max) seen.delete(seen.values().next().value as string);
-    return false;
-  };
-}
-
 /**
  * Zalo Bot API channel: webhook at /zalo/webhook when PUBLIC_URL is set, long polling
  * otherwise. Updates are de-duplicated and processed in order per chat; options are sent as a
@@ -46,8 +30,8 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
   const api = client ?? createZaloClient(deps.config.zalo.apiBase, token);
   const log = deps.log.child({ channel: 'zalo' });
   const mode = deps.config.publicUrl ? 'webhook' : 'polling';
-  const seenBefore = recentSet(DEDUP_MAX);
-  const chains = new Map<string, Promise<void>>();
+  const seenBefore = recentSet<string>(DEDUP_MAX);
+  const queue = perChatQueue((err) => log.error({ err: err instanceof Error ? err.message : 'error' }, 'zalo update failed'));
   const menus = new Map<string, ReplyOption[]>();
   let secret = deps.config.zalo.webhookSecret ?? '';
   let accepting = true;
@@ -123,14 +107,7 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
       log.info({ event: event.slice(0, 60) }, 'zalo update ignored');
       return;
     }
-    const prev = chains.get(inbound.chatId) ?? Promise.resolve();
-    const next = prev
-      .then(async () => send(inbound.chatId, await deps.handle(inbound)))
-      .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : 'error' }, 'zalo update failed'))
-      .finally(() => {
-        if (chains.get(inbound.chatId) === next) chains.delete(inbound.chatId);
-      });
-    chains.set(inbound.chatId, next);
+    queue.push(inbound.chatId, async () => send(inbound.chatId, await deps.handle(inbound)));
   }
 
   async function pollLoop(signal: AbortSignal) {
@@ -198,7 +175,7 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
     async stop(deadline: number) {
       accepting = false;
       poller?.abort();
-      await Promise.race([Promise.all([polling, ...chains.values()]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      await Promise.race([Promise.all([polling, queue.drain()]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
       live = false;
     },
     send,
