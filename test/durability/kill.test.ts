@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSession } from '../../src/core/session.js';
+import { seededRandom } from '../../src/core/random.js';
 
 /**
  * Crash-durability test: the real server runs as a child process on one DATA_DIR while staff
@@ -31,17 +32,6 @@ const CHAT_TEXTS = ['xin chào', '1', 'tra cứu hồ sơ', 'lam lai cccd', 'men
 const EDIT_WORKERS = 6;
 /** Store files that exist once a server has finished one start-up. */
 const REQUIRED = ['aliases.json', 'catalogue.json', 'flows.json', 'settings.json', 'users.json'];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -225,8 +215,8 @@ describe('durability under kill -9', () => {
     `keeps every acknowledged edit and valid state across ${KILLS} seeded SIGKILLs (seed ${SEED})`,
     async () => {
       const started = Date.now();
-      const sched = mulberry32(SEED); // kill schedule: reproducible for a given seed
-      const opRng = mulberry32(SEED ^ 0x9e3779b9); // op mix (its consumption depends on timing)
+      const sched = seededRandom(SEED); // kill schedule: reproducible for a given seed
+      const opRng = seededRandom(SEED ^ 0x9e3779b9); // op mix (its consumption depends on timing)
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(opRng() * xs.length)]!;
       const L: Ledger = {
         seq: 0,
