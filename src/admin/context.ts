@@ -55,7 +55,10 @@ export function send(ctx: AdminCtx, req: FastifyRequest, reply: FastifyReply, ti
 }
 
 export function redirect(ctx: AdminCtx, req: FastifyRequest, reply: FastifyReply, to: string, flash?: Flash): FastifyReply {
-  if (flash && req.admin) ctx.flashes.set(req.admin.token, flash);
+  if (flash && req.admin) {
+    ctx.flashes.set(req.admin.token, flash);
+    if (ctx.flashes.size > 1000) ctx.flashes.delete(ctx.flashes.keys().next().value as string);
+  }
   return reply.code(303).redirect(to);
 }
 

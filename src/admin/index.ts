@@ -40,7 +40,8 @@ export function adminPlugin(deps: AdminDeps) {
     const ctx: AdminCtx = { deps, sessions: createSessionTable(deps.now), limiter: createLoginLimiter(deps.now), flashes: new Map() };
     await app.register(async (scope) => {
       await scope.register(cookie);
-      await scope.register(formbody, { bodyLimit: 2 * 1024 * 1024 });
+      // Big enough for a whole catalogue export pasted back in; only signed-in staff get this far (auth runs before parsing).
+      await scope.register(formbody, { bodyLimit: 16 * 1024 * 1024 });
       scope.decorateRequest('admin', null);
 
       const secure = (req: FastifyRequest) => deps.config.cookieSecure ?? (req.protocol === 'https' || (deps.config.publicUrl?.startsWith('https://') ?? false));

@@ -46,6 +46,13 @@ describe('admin access control', () => {
     expect(res.statusCode).toBe(403);
   });
 
+  it('caps admin form bodies: an oversized post is refused with 413 and changes nothing', async () => {
+    const before = s.stores.catalogue.all().length;
+    const res = await admin.post('/admin/catalogue/import', { content: 'x'.repeat(17 * 1024 * 1024), filename: 'big.csv' });
+    expect(res.statusCode).toBe(413);
+    expect(s.stores.catalogue.all().length).toBe(before);
+  });
+
   it('sets security headers and a HttpOnly SameSite=Strict session cookie', async () => {
     const res = await admin.get('/admin');
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
