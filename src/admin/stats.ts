@@ -57,6 +57,7 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     const minutes = (ms: number | null) => (ms === null ? '–' : `${formatNum(Math.round(ms / 6000) / 10)} phút`);
     const body = html`<form method="get" action="/admin/stats" class="search"><label>Từ ngày <input type="date" name="from" value="${r.from}"></label><label>Đến ngày <input type="date" name="to" value="${r.to}"></label><button>Xem</button></form>
 ${!stats ? html`<p class="flash error">Chưa bật nhật ký sự kiện.</p>` : ''}
+${stores.settings.get('demoTrafficAt') ? html`<p class="flash error" id="demo-note">Số liệu có kèm lưu lượng mẫu (mô phỏng) tạo bởi <code>npm run cli -- demo-traffic</code> lúc ${stores.settings.get('demoTrafficAt')}; không phải toàn bộ là công dân thật.</p>` : ''}
 ${table(
   ['Chỉ số', 'Giá trị'],
   [
