@@ -90,6 +90,27 @@ const MIX = [0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8
 
 type Case = { cls?: number; payload: string; secret: 'ok' | 'wrong' | 'missing' | 'other-header'; contentType?: string | null; valid?: { chat: string } };
 
+/**
+ * Cases every webhook gets, built around one valid update: random bytes (0), truncated JSON (1),
+ * updates with wrong types (2) or missing fields (3), bodies just under, at and over the limit (4).
+ */
+function sharedCase(g: ReturnType<typeof gen>, kind: number, valid: (text: string) => Record<string, unknown>, mutable = valid): Case {
+  switch (kind) {
+    case 0:
+      return { payload: g.randomBytes(), secret: 'ok' };
+    case 1:
+      return { payload: JSON.stringify(valid(g.garbage())).slice(0, g.int(200)), secret: 'ok' };
+    case 2:
+    case 3:
+      return { payload: JSON.stringify(g.mutate(mutable(g.garbage()), kind === 3)), secret: 'ok' };
+    default: {
+      const size = BODY_LIMIT + g.pick([-2000, -200, -1, 0, 1, 2, 500, 4000]);
+      const inText = g.r() < 0.2;
+      return { payload: g.sized((pad) => (inText ? valid(g.garbage(3) + longText(pad.length, false)) : { ...valid(g.garbage(3)), padding: pad }), size), secret: 'ok' };
+    }
+  }
+}
+
 function parsesAsJson(text: string): boolean {
   try {
     JSON.parse(text);
@@ -203,24 +224,12 @@ describe('Telegram webhook under 10,000 generated bodies', () => {
       let c: Case;
       switch (kind) {
         case 0:
-          c = { payload: g.randomBytes(), secret: 'ok' };
-          break;
         case 1:
-          c = { payload: JSON.stringify(textUpdate(chat, g.garbage())).slice(0, g.int(200)), secret: 'ok' };
-          break;
         case 2:
-          c = { payload: JSON.stringify(g.mutate(g.r() < 0.5 ? textUpdate(chat, g.garbage()) : callback(chat, g.garbage(5)), false)), secret: 'ok' };
-          break;
         case 3:
-          c = { payload: JSON.stringify(g.mutate(g.r() < 0.5 ? textUpdate(chat, g.garbage()) : callback(chat, g.garbage(5)), true)), secret: 'ok' };
+        case 4:
+          c = sharedCase(g, kind, (text) => textUpdate(chat, text), (text) => (g.r() < 0.5 ? textUpdate(chat, text) : callback(chat, g.garbage(5))));
           break;
-        case 4: {
-          // Bodies just under, at and just over the body limit.
-          const size = BODY_LIMIT + g.pick([-2000, -200, -1, 0, 1, 2, 500, 4000]);
-          const inText = g.r() < 0.2;
-          c = { payload: g.sized((pad) => (inText ? textUpdate(chat, g.garbage(3) + longText(pad.length, false)) : { ...textUpdate(chat, g.garbage(3)), padding: pad }), size), secret: 'ok' };
-          break;
-        }
         case 5: {
           const depth = 1 + g.int(10_000);
           c = { payload: g.r() < 0.5 ? '['.repeat(depth) + ']'.repeat(g.r() < 0.5 ? depth : g.int(depth)) : JSON.stringify({ update_id: ++updateId, message: { ...message(chat, { text: 'x' }), chat: { id: nested(depth % 2000), type: 'private' } } }), secret: 'ok' };
@@ -350,23 +359,12 @@ describe('Zalo webhook under 10,000 generated bodies', () => {
       let c: Case;
       switch (kind) {
         case 0:
-          c = { payload: g.randomBytes(), secret: 'ok' };
-          break;
         case 1:
-          c = { payload: JSON.stringify(update(chat, g.garbage())).slice(0, g.int(200)), secret: 'ok' };
-          break;
         case 2:
-          c = { payload: JSON.stringify(g.mutate(update(chat, g.garbage()), false)), secret: 'ok' };
-          break;
         case 3:
-          c = { payload: JSON.stringify(g.mutate(update(chat, g.garbage()), true)), secret: 'ok' };
+        case 4:
+          c = sharedCase(g, kind, (text) => update(chat, text));
           break;
-        case 4: {
-          const size = BODY_LIMIT + g.pick([-2000, -200, -1, 0, 1, 2, 500, 4000]);
-          const inText = g.r() < 0.2;
-          c = { payload: g.sized((pad) => (inText ? update(chat, g.garbage(3) + longText(pad.length, false)) : { ...update(chat, g.garbage(3)), padding: pad }), size), secret: 'ok' };
-          break;
-        }
         case 5: {
           const depth = 1 + g.int(10_000);
           c = { payload: g.r() < 0.5 ? '['.repeat(depth) + ']'.repeat(g.r() < 0.5 ? depth : g.int(depth)) : JSON.stringify({ event_name: nested(depth % 2000), message: { chat: { id: nested(depth % 3000) }, message_id: nested(depth % 1000) } }), secret: 'ok' };
