@@ -41,7 +41,7 @@ export interface AssistantDeps {
  */
 export async function createAssistant(deps: AssistantDeps): Promise<Assistant> {
   const { config, log, stores, now } = deps;
-  const catalogue = await createCatalogueService(stores.catalogue);
+  const catalogue = await createCatalogueService(stores.catalogue, { settings: stores.settings });
   // Until the stats event log lands, events go to the debug log (type and channel only).
   const events: EventSink = deps.events ?? { emit: (e) => log.debug({ event: e.type, channel: e.channel }, 'event') };
   await seedFlows(stores.flows, deps.flowsDir ?? FLOWS_DIR, now(), log);

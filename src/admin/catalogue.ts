@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { aliasEntrySchema } from '../catalogue/aliases.js';
+import { lexiconConceptSchema } from '../catalogue/lexicon.js';
 import { parseImport, toCsv } from '../catalogue/import.js';
 import { LEVELS, LEVEL_LABELS, procedureSchema, type Procedure } from '../catalogue/procedure.js';
 import type { AliasTables } from '../store/types.js';
@@ -24,7 +25,8 @@ const FIELD_LABELS: Record<string, string> = {
   boost: 'Ưu tiên xếp hạng (-5…5)',
 };
 
-const TABLE_NAMES: Record<keyof AliasTables, string> = { aliases: 'Từ viết tắt / cách nói thường gặp', english: 'Thuật ngữ tiếng Anh → tiếng Việt' };
+type TermTable = 'aliases' | 'english';
+const TABLE_NAMES: Record<TermTable, string> = { aliases: 'Từ viết tắt / cách nói thường gặp', english: 'Thuật ngữ tiếng Anh → tiếng Việt' };
 
 export function registerCatalogueRoutes(app: FastifyInstance, ctx: AdminCtx): void {
   const { stores, assistant } = ctx.deps;
@@ -92,7 +94,7 @@ ${q ? (rows.length ? table(['Mã', 'Tên', 'Lĩnh vực', 'Điểm', ''], rows, 
     }
     const before = stores.catalogue.all().length;
     const r = await stores.catalogue.importAll(result.rows, mode);
-    assistant.catalogue.refresh();
+    await assistant.catalogue.refresh();
     await audit(ctx, req, `catalogue.import.${mode}`, filename, { total: before }, r);
     return redirect(ctx, req, reply, '/admin/catalogue', { kind: 'ok', text: `Đã nhập: ${r.added} thêm mới, ${r.updated} cập nhật, tổng ${r.total} thủ tục.` });
   });
@@ -143,7 +145,7 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
     if (!parsed.success) return form(req, reply, input as Partial<Procedure>, true, issues(parsed.error), 422);
     if (stores.catalogue.get(parsed.data.code)) return form(req, reply, input as Partial<Procedure>, true, [`Mã ${parsed.data.code} đã có trong danh mục.`], 409);
     await stores.catalogue.upsert({ ...parsed.data, source: 'admin' });
-    assistant.catalogue.refresh();
+    await assistant.catalogue.refresh();
     await audit(ctx, req, 'catalogue.add', parsed.data.code, undefined, parsed.data);
     return redirect(ctx, req, reply, `/admin/catalogue/${encodeURIComponent(parsed.data.code)}`, { kind: 'ok', text: 'Đã thêm thủ tục; trợ lý tìm được ngay.' });
   });
@@ -162,7 +164,7 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
     const { input, parsed } = fromForm(req, p);
     if (!parsed.success || parsed.data.code !== p.code) return form(req, reply, { ...(input as Partial<Procedure>), code: p.code }, false, parsed.success ? ['Không đổi được mã thủ tục; hãy thêm thủ tục mới rồi xoá thủ tục cũ.'] : issues(parsed.error), 422);
     await stores.catalogue.upsert(parsed.data);
-    assistant.catalogue.refresh();
+    await assistant.catalogue.refresh();
     await audit(ctx, req, 'catalogue.edit', p.code, p, parsed.data);
     return redirect(ctx, req, reply, `/admin/catalogue/${encodeURIComponent(p.code)}`, { kind: 'ok', text: 'Đã lưu; trợ lý dùng nội dung mới ngay.' });
   });
@@ -170,7 +172,7 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
     const p = byCode(req);
     if (!p) return missing(req, reply);
     await stores.catalogue.remove(p.code);
-    assistant.catalogue.refresh();
+    await assistant.catalogue.refresh();
     await audit(ctx, req, 'catalogue.delete', p.code, p, null);
     const stale = flowsMentioning(p.code, publishedFlows());
     return redirect(ctx, req, reply, '/admin/catalogue', {
@@ -194,7 +196,16 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
         )}</section>`
       : '';
     const prefill = String((req.query as { from?: string }).from ?? '').slice(0, 100);
-    const section = (name: keyof AliasTables) =>
+    const lexicon = tables.lexicon ?? [];
+    const lexiconSection = html`<section class="card" id="lexicon"><h2>Từ điển khái niệm: cách nói thường ngày ↔ từ chính thức (${lexicon.length})</h2>
+<p class="muted">Mỗi khái niệm nối từ chính thức trong tên thủ tục (ví dụ “giấy chứng nhận quyền sử dụng đất”) với cách người dân nói (“sổ đỏ, bìa hồng”). Mọi thủ tục có từ chính thức trong tên sẽ được tìm thấy bằng cách nói thường ngày.</p>
+<form method="post" action="/admin/lexicon/add">${csrfField(s)}<label>Từ chính thức (cách nhau bằng dấu phẩy) <input name="official" required maxlength="600"></label><label>Cách nói thường ngày (cách nhau bằng dấu phẩy) <input name="colloquial" required maxlength="2000"></label><label>Lĩnh vực <input name="field" maxlength="300"></label><button class="primary">Lưu khái niệm</button></form>
+${table(
+  ['Từ chính thức', 'Cách nói thường ngày', 'Lĩnh vực', ''],
+  lexicon.map((c) => [c.official.join(', '), c.colloquial.join(', '), c.field ?? '', postButton(s, '/admin/lexicon/delete', 'Xoá', { official: c.official[0] ?? '' })]),
+  'lexicon',
+)}</section>`;
+    const section = (name: TermTable) =>
       html`<section class="card"><h2>${TABLE_NAMES[name]} (${tables[name].length})</h2>${table(
         ['Cụm từ công dân gõ', 'Hiểu là', ''],
         tables[name].map((e) => [e.from, e.to, postButton(s, '/admin/aliases/delete', 'Xoá', { table: name, from: e.from })]),
@@ -208,16 +219,16 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
       html`<form method="post" action="/admin/aliases/add" class="card" id="alias-form">${csrfField(s)}<h2>Thêm hoặc sửa</h2>
 <label>Bảng <select name="table"><option value="aliases">${TABLE_NAMES.aliases}</option><option value="english">${TABLE_NAMES.english}</option></select></label>
 <label>Cụm từ công dân gõ <input name="from" value="${prefill}" required maxlength="100"></label><label>Hiểu là <input name="to" required maxlength="300"></label>
-<button class="primary">Lưu</button><p class="muted">Có hiệu lực ngay với trợ lý. Cụm từ đã có sẽ được thay nội dung.</p></form>${unmatchedSection}${section('aliases')}${section('english')}`,
+<button class="primary">Lưu</button><p class="muted">Có hiệu lực ngay với trợ lý. Cụm từ đã có sẽ được thay nội dung.</p></form>${unmatchedSection}${section('aliases')}${section('english')}${lexiconSection}`,
     );
   });
 
   const saveTables = async (req: FastifyRequest, before: AliasTables, after: AliasTables, action: string, target: string) => {
     await stores.catalogue.setAliases(after);
-    assistant.catalogue.refresh();
+    await assistant.catalogue.refresh();
     await audit(ctx, req, action, target, before, after);
   };
-  const tableName = (req: FastifyRequest): keyof AliasTables => (field(req, 'table') === 'english' ? 'english' : 'aliases');
+  const tableName = (req: FastifyRequest): TermTable => (field(req, 'table') === 'english' ? 'english' : 'aliases');
 
   app.post('/admin/aliases/add', async (req, reply) => {
     const entry = aliasEntrySchema.safeParse({ from: field(req, 'from'), to: field(req, 'to') });
@@ -237,14 +248,36 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
     await saveTables(req, before, { ...before, [name]: list }, 'aliases.delete', `${name}:${from}`);
     return redirect(ctx, req, reply, '/admin/aliases', { kind: 'ok', text: `Đã xoá “${from}”.` });
   });
-  /** "Map to procedure" from the unmatched list: the question becomes an alias for the procedure's name. */
+  /** "Map to procedure" from the unmatched list: the question becomes a citizen phrasing of that procedure. */
   app.post('/admin/aliases/map', async (req, reply) => {
     const p = stores.catalogue.get(field(req, 'code'));
-    const entry = aliasEntrySchema.safeParse({ from: field(req, 'from'), to: p?.name.slice(0, 300) ?? '' });
-    if (!p || !entry.success) return redirect(ctx, req, reply, '/admin/catalogue', { kind: 'error', text: 'Không gán được: thiếu câu hỏi hoặc mã thủ tục không tồn tại.' });
+    const question = field(req, 'from').trim().slice(0, 300);
+    if (!p || question.length < 2) return redirect(ctx, req, reply, '/admin/catalogue', { kind: 'error', text: 'Không gán được: thiếu câu hỏi hoặc mã thủ tục không tồn tại.' });
+    const known = p.phrasings.some((x) => x.toLowerCase() === question.toLowerCase());
+    const after = procedureSchema.parse({ ...p, phrasings: known ? p.phrasings : [...p.phrasings, question].slice(-60) });
+    await stores.catalogue.upsert(after);
+    await assistant.catalogue.refresh();
+    await audit(ctx, req, 'catalogue.phrasing', p.code, p, after);
+    return redirect(ctx, req, reply, `/admin/catalogue?q=${encodeURIComponent(question)}`, { kind: 'ok', text: `Từ nay “${question}” là một cách hỏi của thủ tục ${p.code}.` });
+  });
+
+  // ---- Concept lexicon (everyday ↔ official words) ----
+  const splitTerms = (v: string) => v.split(/[,;\n]/).map((x) => x.trim()).filter(Boolean);
+  app.post('/admin/lexicon/add', async (req, reply) => {
+    const parsed = lexiconConceptSchema.safeParse({ official: splitTerms(field(req, 'official')), colloquial: splitTerms(field(req, 'colloquial')), field: field(req, 'field').trim() || undefined });
+    if (!parsed.success) return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'error', text: parsed.error.issues.map((i) => i.message).join('; ') });
     const before = stores.catalogue.getAliases();
-    const list = before.aliases.filter((e) => e.from.toLowerCase() !== entry.data.from.toLowerCase());
-    await saveTables(req, before, { ...before, aliases: [...list, { ...entry.data, note: `map → ${p.code}` }] }, 'aliases.map', `${entry.data.from} → ${p.code}`);
-    return redirect(ctx, req, reply, `/admin/catalogue?q=${encodeURIComponent(entry.data.from)}`, { kind: 'ok', text: `Từ nay “${entry.data.from}” tìm ra ${p.code}.` });
+    const key = parsed.data.official[0]!.toLowerCase();
+    const rest = (before.lexicon ?? []).filter((c) => c.official[0]?.toLowerCase() !== key);
+    await saveTables(req, before, { ...before, lexicon: [...rest, parsed.data] }, 'lexicon.set', parsed.data.official.join(', '));
+    return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'ok', text: `Đã lưu khái niệm “${parsed.data.official.join(', ')}”.` });
+  });
+  app.post('/admin/lexicon/delete', async (req, reply) => {
+    const key = field(req, 'official').toLowerCase();
+    const before = stores.catalogue.getAliases();
+    const list = (before.lexicon ?? []).filter((c) => c.official[0]?.toLowerCase() !== key);
+    if (list.length === (before.lexicon ?? []).length) return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'error', text: `Không có “${key}” trong từ điển khái niệm.` });
+    await saveTables(req, before, { ...before, lexicon: list }, 'lexicon.delete', key);
+    return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'ok', text: `Đã xoá khái niệm “${key}”.` });
   });
 }

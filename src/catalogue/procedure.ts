@@ -53,6 +53,15 @@ export const procedureSchema = z.object({
   result: nullableText,
   /** Staff ranking boost: positive values rank this procedure higher (-5 … 5). */
   boost: z.number().min(-5).max(5).default(0),
+  /**
+   * How citizens ask for this procedure in their own words ("bằng lái bị mất", "làm sổ đỏ để mua
+   * nhà"). Indexed by the search next to the name; staff add more, and a question staff map to
+   * this procedure from the unmatched list becomes one.
+   */
+  phrasings: z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(/\s*[|\n]\s*/).filter(Boolean) : v ?? []),
+    z.array(z.string().trim().min(2, 'cách hỏi quá ngắn').max(300)).max(60, 'tối đa 60 cách hỏi'),
+  ),
   source: nullableText,
 });
 

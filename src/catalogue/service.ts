@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { AliasTables, CatalogueStore } from '../store/types.js';
+import type { AliasTables, CatalogueStore, SettingsStore } from '../store/types.js';
+import { lexiconConceptSchema } from './lexicon.js';
 import { procedureSchema, type Procedure } from './procedure.js';
-import { createSearcher } from './searcher.js';
+import { buildIndex, buildIndexAsync } from './search/index.js';
+import { PRIOR } from './search/weights.js';
+import { createSearcherFromIndex, type FullSearcher } from './searcher.js';
 import type { Searcher } from './types.js';
 
 /** Shipped seed data (data/ at the repository root). */
@@ -10,39 +13,109 @@ export const SEED_DIR = new URL('../../data/', import.meta.url);
 
 const termTable = z.object({ from: z.string().min(1), to: z.string().min(1) }).passthrough();
 
-/** Reads data/procedures.json, data/aliases.json and data/en-terms.json, validating every row. */
+/** Reads data/procedures.json (with citizen phrasings), aliases, English terms and the concept lexicon. */
 export function loadSeed(dir: URL | string = SEED_DIR): { procedures: Procedure[]; tables: AliasTables } {
   const base = typeof dir === 'string' ? new URL(`file://${dir.endsWith('/') ? dir : dir + '/'}`) : dir;
   const read = (name: string) => JSON.parse(readFileSync(new URL(name, base), 'utf8')) as unknown;
   const procedures = z.array(procedureSchema).parse(read('procedures.json'));
   const aliases = z.object({ aliases: z.array(termTable) }).parse(read('aliases.json')).aliases;
   const english = z.object({ english: z.array(termTable) }).parse(read('en-terms.json')).english;
-  return { procedures, tables: { aliases, english } };
+  const lexicon = existsSync(new URL('lexicon.json', base)) ? z.object({ concepts: z.array(lexiconConceptSchema) }).parse(read('lexicon.json')).concepts : [];
+  return { procedures, tables: { aliases, english, lexicon } };
 }
 
 export interface CatalogueService {
-  /** The current searcher; rebuilt lazily after the catalogue or alias tables change. */
+  /** The current searcher. During a rebuild it is the previous one: a chat is never held up. */
   searcher(): Searcher;
-  /** Rebuilds now (staff edits call this so the change is live at once). */
-  refresh(): void;
+  /** Rebuilds in the background after a staff edit; resolves once the new index answers. */
+  refresh(): Promise<void>;
+  /** A citizen picked this procedure after a search: feeds the bounded prior. */
+  recordPick(code: string): void;
 }
 
-/** Seeds the store on first start, then keeps a searcher in step with the store. */
-export async function createCatalogueService(store: CatalogueStore, seedDir?: URL | string): Promise<CatalogueService> {
+const PICKS_KEY = 'search.picks';
+const MAX_PICKED_CODES = 5000;
+
+/**
+ * Seeds the store on first start, builds the index before the server says it is ready, then keeps
+ * the searcher in step with staff edits by rebuilding in slices off the hot path.
+ */
+export async function createCatalogueService(store: CatalogueStore, opts: { seedDir?: URL | string; settings?: SettingsStore } = {}): Promise<CatalogueService> {
   if (!store.isSeeded()) {
-    const seed = loadSeed(seedDir);
+    const seed = loadSeed(opts.seedDir);
     await store.seed(seed.procedures, seed.tables);
+  } else if (store.getAliases().lexicon === undefined) {
+    await upgradeFromSeed(store, loadSeed(opts.seedDir));
   }
-  let built = -1;
-  let current: Searcher | null = null;
-  const build = (): Searcher => {
-    const next = createSearcher(store.all(), store.getAliases());
-    current = next;
-    built = store.revision();
-    return next;
+  const picks = new Map<string, number>();
+  try {
+    for (const [code, n] of Object.entries(JSON.parse(opts.settings?.get(PICKS_KEY) ?? '{}') as Record<string, number>)) if (Number.isFinite(n) && n > 0) picks.set(code, n);
+  } catch {
+    // A damaged picks record only loses the learned prior.
+  }
+  const prior = new Map<string, number>();
+  const setPrior = (code: string, n: number) => prior.set(code, (PRIOR.max * n) / (n + PRIOR.halfAt));
+  for (const [code, n] of picks) setPrior(code, n);
+
+  let current: FullSearcher = createSearcherFromIndex(buildIndex(store.all(), store.getAliases()), { prior });
+  let built = store.revision();
+  let running: Promise<void> | null = null;
+  let again = false;
+
+  const rebuild = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        const revision = store.revision();
+        const index = await buildIndexAsync(store.all(), store.getAliases());
+        current = createSearcherFromIndex(index, { prior });
+        built = revision;
+      } while (again || built !== store.revision());
+    })().finally(() => {
+      running = null;
+    });
+    return running;
   };
+
+  let saving = false;
+  const savePicks = () => {
+    if (saving || !opts.settings) return;
+    saving = true;
+    setTimeout(() => {
+      saving = false;
+      void opts.settings?.set(PICKS_KEY, JSON.stringify(Object.fromEntries(picks))).catch(() => undefined);
+    }, 1000).unref();
+  };
+
   return {
-    searcher: () => (current !== null && built === store.revision() ? current : build()),
-    refresh: () => void build(),
+    searcher: () => {
+      if (built !== store.revision() && !running) void rebuild();
+      return current;
+    },
+    refresh: rebuild,
+    recordPick(code) {
+      if (!current.get(code)) return;
+      if (!picks.has(code) && picks.size >= MAX_PICKED_CODES) return;
+      const n = (picks.get(code) ?? 0) + 1;
+      picks.set(code, n);
+      setPrior(code, n);
+      savePicks();
+    },
   };
+}
+
+/** A DATA_DIR seeded before phrasings and the lexicon existed gets them once, keeping staff edits. */
+async function upgradeFromSeed(store: CatalogueStore, seed: { procedures: Procedure[]; tables: AliasTables }): Promise<void> {
+  const byCode = new Map(seed.procedures.map((p) => [p.code, p]));
+  const upgraded: Procedure[] = [];
+  for (const p of store.all()) {
+    const phrasings = p.phrasings?.length ? p.phrasings : (byCode.get(p.code)?.phrasings ?? []);
+    upgraded.push({ ...p, phrasings });
+  }
+  if (upgraded.length) await store.importAll(upgraded, 'merge');
+  await store.setAliases({ ...store.getAliases(), lexicon: seed.tables.lexicon ?? [] });
 }

@@ -148,16 +148,16 @@ export async function createStores(open: DocOpener, release: () => void = () => 
       return { added, updated, total: byCode.size };
     },
     revision: () => catalogueDoc.data.revision,
-    getAliases: () => ({ aliases: aliasDoc.data.aliases, english: aliasDoc.data.english }),
+    getAliases: () => ({ aliases: aliasDoc.data.aliases, english: aliasDoc.data.english, ...(aliasDoc.data.lexicon ? { lexicon: aliasDoc.data.lexicon } : {}) }),
     async setAliases(t) {
-      aliasDoc.data = { version: 1, aliases: t.aliases, english: t.english };
+      aliasDoc.data = { version: 1, aliases: t.aliases, english: t.english, ...(t.lexicon ? { lexicon: t.lexicon } : {}) };
       catalogueDoc.data.revision++;
       await aliasDoc.save();
     },
     isSeeded: () => catalogueDoc.data.seeded,
     async seed(list, tables) {
       if (catalogueDoc.data.seeded) return false;
-      aliasDoc.data = { version: 1, aliases: tables.aliases, english: tables.english };
+      aliasDoc.data = { version: 1, aliases: tables.aliases, english: tables.english, ...(tables.lexicon ? { lexicon: tables.lexicon } : {}) };
       await aliasDoc.save();
       byCode = new Map(list.map((p) => [p.code, p]));
       catalogueDoc.data.seeded = true;

@@ -26,6 +26,8 @@ export interface SessionStore {
 export interface AliasTables {
   aliases: { from: string; to: string; note?: string }[];
   english: { from: string; to: string; note?: string }[];
+  /** Concept lexicon, everyday ↔ official words (shape owned by src/catalogue/lexicon.ts). */
+  lexicon?: { official: string[]; colloquial: string[]; field?: string; note?: string }[];
 }
 
 export interface CatalogueStore {

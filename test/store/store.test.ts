@@ -32,6 +32,7 @@ const proc = (code: string, name: string): Procedure => ({
   subjects: null,
   result: null,
   boost: 0,
+  phrasings: [],
   source: null,
 });
 
