@@ -2,7 +2,7 @@ import type { AliasTables } from '../store/types.js';
 import type { Procedure } from './procedure.js';
 import { analyse, type Query } from './search/analyse.js';
 import { buildIndex, type SearchIndex } from './search/index.js';
-import { answerProbability, candidates, noMatchInputs, rankGroups, representative, type GroupHit } from './search/ranker.js';
+import { answerProbability, candidates, noMatchInputs, rankGroups, representative, type Candidate, type GroupHit } from './search/ranker.js';
 import { CLARIFY_MARGIN, NOMATCH_MODEL, RANKER_WEIGHTS, type NoMatchModel, type RankerWeights } from './search/weights.js';
 import type { Clarify, SearchHit, SearchOutcome, Searcher } from './types.js';
 
@@ -30,6 +30,8 @@ export interface FullSearcher extends Searcher {
   index: SearchIndex;
   /** Ranking without the answer decision (for the fitter and explanations). */
   rank(query: string): Ranked;
+  /** Every candidate with its features (for the fitter). */
+  candidatesOf(query: string): Candidate[];
 }
 
 const CLARIFY_TEXT: Record<Clarify['kind'], Clarify['question']> = {
@@ -92,6 +94,10 @@ export function createSearcherFromIndex(ix: SearchIndex, opts: SearcherOptions =
   return {
     index: ix,
     rank,
+    candidatesOf(query) {
+      const q = analyse(query, ix);
+      return q.slots.length ? candidates(q, ix, weights.b, opts.prior) : [];
+    },
     ask(query, options) {
       try {
         return ask(query, options);
