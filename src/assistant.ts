@@ -49,6 +49,7 @@ export async function createAssistant(deps: AssistantDeps): Promise<Assistant> {
   const router = createRouter({
     flows,
     searcher: catalogue.searcher,
+    onPick: catalogue.recordPick,
     sessions: stores.sessions,
     handoffs: stores.handoffs,
     events,

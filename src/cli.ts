@@ -11,6 +11,7 @@ import { buildSeed } from './catalogue/seed.js';
 import { loadCatalogueReadOnly } from './catalogue/read-only.js';
 import { createSearcher } from './catalogue/searcher.js';
 import { createCatalogueService } from './catalogue/service.js';
+import { runFit, writeWeights } from './catalogue/search/training.js';
 import { createAssistant } from './assistant.js';
 import { createMemoryStores } from './store/index.js';
 import { sessionKey } from './core/message.js';
@@ -25,6 +26,9 @@ import { runDemoTraffic } from './stats/demo-traffic.js';
 
 const USAGE = `Usage: npm run cli -- <command>
   search [--json] [--limit N] [query…]     search the catalogue (--json: one query per stdin line)
+  search-fit [--folds 5] [--passes 2] [--write]
+                                           fit the ranker on the labelled training queries; prints
+                                           cross-validated top-1/top-3 (--write: store the weights)
   chat --json [--user ID] [--lang vi|en] [--data DIR]
                                            talk to the assistant, one message per stdin line
   catalogue import <file.json|file.csv> [--replace]
@@ -51,7 +55,7 @@ function parseArgs(argv: string[]): Args {
       const [k, v] = a.slice(2).split('=', 2) as [string, string?];
       const next = argv[i + 1];
       if (v !== undefined) flags.set(k, v);
-      else if (next !== undefined && !next.startsWith('--') && ['limit', 'user', 'lang', 'data', 'role', 'days', 'citizens', 'seed'].includes(k)) {
+      else if (next !== undefined && !next.startsWith('--') && ['limit', 'user', 'lang', 'data', 'role', 'days', 'citizens', 'seed', 'folds', 'passes'].includes(k)) {
         flags.set(k, next);
         i++;
       } else flags.set(k, true);
@@ -109,6 +113,20 @@ async function cmdSearch(args: Args, config: Config, log: Logger): Promise<void>
     const p = h.procedure;
     process.stdout.write(`${i + 1}. [${p.code}] ${p.name}\n   ${p.field} · điểm ${h.score.toFixed(2)} · khớp: ${h.matched.join(', ') || '-'}\n`);
   });
+}
+
+async function cmdSearchFit(args: Args): Promise<void> {
+  const folds = flagNumber(args, 'folds', 5, 2, 20);
+  const passes = flagNumber(args, 'passes', 2, 1, 10);
+  const r = runFit({ folds, passes });
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  process.stdout.write(`${folds}-fold cross-validated: top-1 ${pct(r.cv.top1)}, top-3 ${pct(r.cv.top3)}, MRR ${r.cv.mrr.toFixed(3)}, no-match empty ${pct(r.cv.nomatchEmpty)}\n`);
+  process.stdout.write(`on the training data itself (optimistic): top-1 ${pct(r.train.top1)}, top-3 ${pct(r.train.top3)}, no-match empty ${pct(r.train.nomatchEmpty)} (${r.train.n} answerable queries)\n`);
+  process.stdout.write(JSON.stringify({ weights: r.weights, noMatch: r.model }, null, 2) + '\n');
+  if (args.flags.get('write')) {
+    writeWeights(r.weights, r.model);
+    process.stdout.write('Wrote src/catalogue/search/weights.ts.\n');
+  }
 }
 
 async function cmdCatalogue(args: Args, config: Config, log: Logger): Promise<void> {
@@ -270,6 +288,7 @@ async function cmdDemoTraffic(args: Args, config: Config, log: Logger): Promise<
 
 const COMMANDS: Record<string, (args: Args, config: Config, log: Logger) => Promise<void>> = {
   search: cmdSearch,
+  'search-fit': (args) => cmdSearchFit(args),
   catalogue: cmdCatalogue,
   chat: cmdChat,
   flows: cmdFlows,

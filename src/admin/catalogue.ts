@@ -23,6 +23,7 @@ const FIELD_LABELS: Record<string, string> = {
   subjects: 'Đối tượng',
   result: 'Kết quả',
   boost: 'Ưu tiên xếp hạng (-5…5)',
+  phrasings: 'Cách công dân hỏi (mỗi dòng một cách, ví dụ “bằng lái bị mất”)',
 };
 
 type TermTable = 'aliases' | 'english';
@@ -116,6 +117,7 @@ ${EDIT_FIELDS.map((f) => html`<label>${FIELD_LABELS[f]}${f === 'name' || f === '
 <fieldset><legend>${FIELD_LABELS.level}</legend>${LEVELS.map((l) => html`<label class="check"><input type="checkbox" name="level" value="${l}" ${levels.includes(l) ? 'checked' : ''}> ${LEVEL_LABELS[l].vi}</label>`)}</fieldset>
 <label>${FIELD_LABELS.online}<select name="online"><option value="">Chưa rõ</option><option value="full" ${p.online === 'full' ? 'selected' : ''}>Toàn trình</option><option value="partial" ${p.online === 'partial' ? 'selected' : ''}>Một phần</option></select></label>
 <label>${FIELD_LABELS.boost}<input name="boost" type="number" min="-5" max="5" step="0.5" value="${p.boost ?? 0}"></label>
+<label>${FIELD_LABELS.phrasings}<textarea name="phrasings" rows="6">${(p.phrasings ?? []).join('\n')}</textarea></label>
 <button class="primary">Lưu</button></form>
 ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.code ?? '')}/delete`, 'Xoá thủ tục này', {}, 'danger')}</p>`}`,
       status,
@@ -134,6 +136,10 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
       level: levels,
       online: field(req, 'online') || null,
       boost: Number(field(req, 'boost') || 0),
+      phrasings: field(req, 'phrasings')
+        .split(/\r?\n/)
+        .map((x) => x.trim())
+        .filter(Boolean),
     };
     return { input, parsed: procedureSchema.safeParse(input) };
   };
@@ -253,8 +259,8 @@ ${table(
     const p = stores.catalogue.get(field(req, 'code'));
     const question = field(req, 'from').trim().slice(0, 300);
     if (!p || question.length < 2) return redirect(ctx, req, reply, '/admin/catalogue', { kind: 'error', text: 'Không gán được: thiếu câu hỏi hoặc mã thủ tục không tồn tại.' });
-    const known = p.phrasings.some((x) => x.toLowerCase() === question.toLowerCase());
-    const after = procedureSchema.parse({ ...p, phrasings: known ? p.phrasings : [...p.phrasings, question].slice(-60) });
+    const known = (p.phrasings ?? []).some((x) => x.toLowerCase() === question.toLowerCase());
+    const after = procedureSchema.parse({ ...p, phrasings: known ? p.phrasings : [...(p.phrasings ?? []), question].slice(-60) });
     await stores.catalogue.upsert(after);
     await assistant.catalogue.refresh();
     await audit(ctx, req, 'catalogue.phrasing', p.code, p, after);

@@ -158,13 +158,15 @@ function csvRecords(text: string): { line: number; value: unknown }[] {
   });
 }
 
-const CSV_COLUMNS = ['code', 'name', 'field', 'level', 'agency', 'fee', 'duration', 'online', 'onlineSubmission', 'url', 'boost'] as const;
+const CSV_COLUMNS = ['code', 'name', 'field', 'level', 'agency', 'fee', 'duration', 'online', 'onlineSubmission', 'url', 'ministry', 'subjects', 'result', 'source', 'boost', 'phrasings'] as const;
 
 /** Exports procedures as CSV with the same columns the importer reads. */
 export function toCsv(list: Procedure[]): string {
-  const esc = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(',') : String(v);
+  // Lists are one cell: levels separated by ",", citizen phrasings by " | " (the importer splits on "|").
+  const esc = (v: unknown, sep: string) => {
+    const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(sep) : String(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [CSV_COLUMNS.join(','), ...list.map((p) => CSV_COLUMNS.map((c) => esc(p[c])).join(','))].join('\n') + '\n';
+  const row = (p: Procedure) => CSV_COLUMNS.map((c) => (c === 'phrasings' ? esc(p.phrasings ?? [], ' | ') : esc(p[c], ','))).join(',');
+  return [CSV_COLUMNS.join(','), ...list.map(row)].join('\n') + '\n';
 }

@@ -25,6 +25,8 @@ export interface CompiledLexicon {
   colloquial: Map<string, string>;
   /** Longest everyday phrase, in words. */
   longest: number;
+  /** First folded word of an everyday phrase → its phrases, longest first. */
+  byFirst: Map<string, { words: string[]; key: string }[]>;
   /** First folded word of an official term → [term words, keys of the concept's everyday phrases]. */
   official: Map<string, { words: string[]; keys: string[] }[]>;
   size: number;
@@ -53,25 +55,30 @@ export function compileLexicon(concepts: readonly LexiconConcept[]): CompiledLex
       official.set(words[0]!, list);
     }
   }
-  return { colloquial, longest, official, size: concepts.length };
+  const byFirst = new Map<string, { words: string[]; key: string }[]>();
+  for (const [phrase, key] of colloquial) {
+    const words = phrase.split(' ');
+    const list = byFirst.get(words[0]!) ?? [];
+    list.push({ words, key });
+    byFirst.set(words[0]!, list);
+  }
+  for (const list of byFirst.values()) list.sort((a, b) => b.words.length - a.words.length);
+  return { colloquial, longest, byFirst, official, size: concepts.length };
 }
 
 /** Everyday phrases found in folded words (longest first, non-overlapping), with their spans. */
 export function findColloquial(words: readonly string[], lex: CompiledLexicon): { key: string; start: number; end: number }[] {
   const found: { key: string; start: number; end: number }[] = [];
   let i = 0;
-  while (i < words.length) {
-    let hit = false;
-    for (let n = Math.min(lex.longest, words.length - i); n >= 1; n--) {
-      const key = lex.colloquial.get(words.slice(i, i + n).join(' '));
-      if (key) {
-        found.push({ key, start: i, end: i + n });
-        i += n;
-        hit = true;
-        break;
+  outer: while (i < words.length) {
+    for (const ph of lex.byFirst.get(words[i]!) ?? []) {
+      if (ph.words.every((w, k) => words[i + k] === w)) {
+        found.push({ key: ph.key, start: i, end: i + ph.words.length });
+        i += ph.words.length;
+        continue outer;
       }
     }
-    if (!hit) i++;
+    i++;
   }
   return found;
 }

@@ -56,7 +56,7 @@ export function createSearcherFromIndex(ix: SearchIndex, opts: SearcherOptions =
   function rank(query: string): Ranked {
     const q = analyse(query, ix);
     if (!q.slots.length) return { query: q, groups: [], confidence: 0 };
-    const groups = rankGroups(candidates(q, ix, weights.b, opts.prior), weights);
+    const groups = rankGroups(candidates(q, ix, opts.prior), weights);
     const confidence = groups.length ? answerProbability(noMatchInputs(q, groups), model) : 0;
     return { query: q, groups, confidence };
   }
@@ -96,7 +96,7 @@ export function createSearcherFromIndex(ix: SearchIndex, opts: SearcherOptions =
     rank,
     candidatesOf(query) {
       const q = analyse(query, ix);
-      return q.slots.length ? candidates(q, ix, weights.b, opts.prior) : [];
+      return q.slots.length ? candidates(q, ix, opts.prior) : [];
     },
     ask(query, options) {
       try {

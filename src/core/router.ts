@@ -10,7 +10,7 @@ import type { AppEvent, EventSink } from '../stats/event.js';
 import type { HandoffStore, SessionStore } from '../store/types.js';
 import { sessionKey, type Inbound, type Lang, type Reply } from './message.js';
 import { maskPII } from './privacy.js';
-import { procedureCard } from './procedure-reply.js';
+import { offerText, procedureCard } from './procedure-reply.js';
 import type { HandleInbound } from './router-types.js';
 import { newSession, type Session } from './session.js';
 
@@ -27,6 +27,8 @@ export interface RouterDeps {
   defaultLang?: Lang;
   /** Keyed hash for citizen ids kept in stored records (handoffs); identity when absent. */
   pseudonymise?: (userId: string) => string;
+  /** A citizen picked this procedure from search results (feeds the search's learned prior). */
+  onPick?: (code: string) => void;
 }
 
 type Command = 'menu' | 'back' | 'cancel' | 'help' | 'lang_en' | 'lang_vi' | 'lang_toggle' | 'human';
@@ -171,24 +173,31 @@ export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineD
     const k = offeredProcs.length ? matchOption(raw, offeredProcs.map((p) => `p:${p.code}`), offeredProcs.map((p) => p.name)) : -1;
     const picked = k >= 0 ? PICK.exec(`p:${offeredProcs[k]!.code}`) : PICK.exec(raw.trim());
     if (picked) {
-      const p = deps.searcher().get(picked[1]!);
+      const searcher = deps.searcher();
+      const p = searcher.get(picked[1]!);
       if (p) {
+        if (offered.includes(p.code)) deps.onPick?.(p.code);
+        const variants = searcher.variantsOf(p.code).map((c) => searcher.get(c)).filter((v) => v !== undefined);
         save({ ...session, vars: { procedure: { code: p.code, name: p.name, url: p.url ?? 'https://dichvucong.gov.vn', online: p.online === 'full' ? 'full' : p.onlineSubmission ? 'yes' : 'no' } } });
-        return [procedureCard(p, lang()), ...startFlow('submit-dossier', true).replies];
+        return [procedureCard(p, lang(), variants), ...startFlow('submit-dossier', true).replies];
       }
     }
 
     const triggered = deps.flows.match(raw);
     if (triggered) return startFlow(triggered).replies;
 
-    const hits = deps.searcher().search(raw, { limit: 5 });
+    const outcome = deps.searcher().ask(raw, { limit: 5 });
+    const hits = outcome.hits;
     const query = masked.slice(0, 300);
     if (hits.length) {
-      emit({ type: 'search', text: query, data: { results: hits.length, top: hits[0]!.procedure.code } });
+      emit({ type: 'search', text: query, data: { results: hits.length, top: hits[0]!.procedure.code, ...(outcome.clarify ? { clarify: outcome.clarify.kind } : {}) } });
       save({ ...session, vars: { _offered: hits.map((h) => h.procedure.code) } });
       return [
         {
-          text: t(lang(), 'Tôi tìm thấy các thủ tục sau. Anh/chị chọn thủ tục đúng với nhu cầu để xem thông tin và cách nộp hồ sơ:', 'I found these procedures. Choose the one you need to see its details and how to apply:'),
+          text: offerText(outcome, lang(), {
+            vi: 'Tôi tìm thấy các thủ tục sau. Anh/chị chọn thủ tục đúng với nhu cầu để xem thông tin và cách nộp hồ sơ:',
+            en: 'I found these procedures. Choose the one you need to see its details and how to apply:',
+          }),
           options: hits.map((h) => ({ id: `p:${h.procedure.code}`, label: h.procedure.name.length > 120 ? h.procedure.name.slice(0, 117) + '…' : h.procedure.name })),
         },
       ];

@@ -35,6 +35,13 @@ export interface Query {
   unknown: number;
   /** Meaningful words in the message (not fillers or stopwords). */
   meaningful: number;
+  /**
+   * Of the words typed with diacritics, the share the catalogue's vocabulary has in exactly that
+   * spelling ("chán" is not "chăn"); the folded known-word share when nothing was accented.
+   */
+  accentKnown: number;
+  /** Everyday lexicon phrases and staff aliases found in the message. */
+  domainPhrases: number;
   asked: { qualifiers: Set<string>; actions: Set<string>; firstIssue: boolean; organisation: boolean; individual: boolean };
 }
 
@@ -144,5 +151,13 @@ export function analyse(query: string, ix: SearchIndex): Query {
     seen.add(key);
     return true;
   });
-  return { slots: unique, words, unknown, meaningful: unique.filter((s) => !s.covered).length, asked };
+  const accented = accentedTokens(text).filter((a) => fold(a) !== a && !k.stopwords.has(fold(a)));
+  const meaningful = unique.filter((s) => !s.covered).length;
+  const accentKnown = accented.length
+    ? accented.filter((a) => ix.accentedVocabulary.has(a)).length / accented.length
+    : meaningful + unknown
+      ? 1 - unknown / (meaningful + unknown)
+      : 0;
+  const aliased = expanded.origin.filter((o, i) => o !== words[i]).length;
+  return { slots: unique, words, unknown, meaningful, accentKnown, domainPhrases: phrases.length + (aliased ? 1 : 0), asked };
 }

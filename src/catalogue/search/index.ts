@@ -4,6 +4,7 @@ import { accentedTokens, tokens } from '../fold.js';
 import { compileLexicon, expansionsOf, findColloquial, type CompiledLexicon } from '../lexicon.js';
 import type { Procedure } from '../procedure.js';
 import { knowledge, type Knowledge } from './knowledge.js';
+import { BM25_B } from './weights.js';
 
 /**
  * The search index: one document per procedure with six fields (BM25F), built in slices so that
@@ -27,8 +28,8 @@ export interface Doc {
   p: Procedure;
   /** Index of its group (same service listed at several levels). */
   group: number;
-  /** Term → count, one map per field. */
-  tf: Map<string, number>[];
+  /** Term → length-normalised frequency per field (FIELDS order; BM25 `b` = BM25_B). */
+  terms: Map<string, Float64Array>;
   len: number[];
   nameWords: string[];
   namePos: Map<string, number[]>;
@@ -60,6 +61,8 @@ export interface SearchIndex {
   known: Set<string>;
   /** Symmetric-delete index for one-typo lookups (SymSpell idea). */
   deletes: Map<string, string[]>;
+  /** Lower-cased words with diacritics from names, results, phrasings, aliases and the lexicon. */
+  accentedVocabulary: Set<string>;
   /** Document ids per group. */
   groups: number[][];
   byCode: Map<string, Procedure>;
@@ -132,23 +135,27 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
       groups.push([]);
     }
     groups[group]!.push(id);
-    const tf = fields.map((f) => count(f));
-    const seen = new Set<string>();
-    for (const m of tf)
-      for (const t of m.keys()) {
-        if (seen.has(t)) continue;
-        seen.add(t);
-        const list = postings.get(t);
-        if (list) list.push(id);
-        else postings.set(t, [id]);
+    const terms = new Map<string, Float64Array>();
+    fields.forEach((words, f) => {
+      for (const [t, n] of count(words)) {
+        let v = terms.get(t);
+        if (!v) {
+          v = new Float64Array(NF);
+          terms.set(t, v);
+          const list = postings.get(t);
+          if (list) list.push(id);
+          else postings.set(t, [id]);
+        }
+        v[f] = n;
       }
+    });
     // Actions are read on the first clause only: "… lần đầu, thay đổi, cấp lại" lists variants it also covers.
     const firstClause = lower.split(/[,;]/)[0]!;
     docs.push({
       id,
       p,
       group,
-      tf,
+      terms,
       len: fields.map((f) => f.length),
       nameWords,
       namePos,
@@ -180,11 +187,25 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
     return m || 1;
   };
   for (const d of docs) {
+    const norm = d.len.map((l, f) => 1 - BM25_B + (BM25_B * l) / avgLen[f]!);
+    for (const v of d.terms.values()) for (let f = 0; f < NF; f++) if (v[f]) v[f] = v[f]! / norm[f]!;
     d.coreMass = mass(d.core);
     for (const ph of d.phrasings) ph.mass = mass(ph.set);
   }
   yield;
 
+  const accentedVocabulary = new Set<string>();
+  const addAccented = (text: string | null | undefined) => {
+    if (text) for (const w of accentedTokens(text)) accentedVocabulary.add(w);
+  };
+  for (const d of docs) {
+    addAccented(d.p.name);
+    addAccented(d.p.result);
+    for (const ph of d.p.phrasings ?? []) addAccented(ph);
+  }
+  for (const e of [...tables.aliases, ...tables.english]) addAccented(e.from);
+  for (const c of tables.lexicon ?? []) for (const t of [...c.colloquial, ...c.official]) addAccented(t);
+  yield;
   const known = new Set<string>();
   for (const t of postings.keys()) if (!t.startsWith('~')) known.add(t);
   for (const phrase of aliases.map.keys()) for (const t of phrase.split(' ')) known.add(t);
@@ -201,7 +222,7 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
     if (++i % 3000 === 0) yield;
   }
   const docByCode = new Map(docs.map((d) => [d.p.code, d]));
-  return { docs, postings, idf, avgLen, known, deletes, groups, byCode, docByCode, aliases, lexicon, k };
+  return { docs, postings, idf, avgLen, known, deletes, accentedVocabulary, groups, byCode, docByCode, aliases, lexicon, k };
 }
 
 /** Builds the whole index at once (CLI, tests, start-up before the server is ready). */

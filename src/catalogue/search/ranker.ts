@@ -1,5 +1,5 @@
-import type { Query } from './analyse.js';
-import { FIELDS, NF, type Doc, type SearchIndex } from './index.js';
+import type { Alt, Query, Slot } from './analyse.js';
+import type { Doc, SearchIndex } from './index.js';
 import { FEATURES, NOMATCH_FEATURES, type Feature, type NoMatchModel, type RankerWeights } from './weights.js';
 
 /**
@@ -9,7 +9,7 @@ import { FEATURES, NOMATCH_FEATURES, type Feature, type NoMatchModel, type Ranke
  */
 
 /** How many documents (by summed IDF of matched words) get full features. */
-const CANDIDATES = 120;
+const CANDIDATES = 50;
 /** A rare word's weight is capped so one odd word does not outweigh the rest of the query. */
 const WEIGHT_CAP = 4;
 
@@ -32,107 +32,162 @@ export interface Candidate {
 
 const FI = Object.fromEntries(FEATURES.map((f, i) => [f, i])) as Record<Feature, number>;
 
-export function candidates(q: Query, ix: SearchIndex, b: number, prior?: ReadonlyMap<string, number>): Candidate[] {
-  const { docs, postings, avgLen } = ix;
-  const acc = new Map<number, number>();
-  for (const s of q.slots) {
-    const seen = new Set<number>();
+let scratch: { acc: Float64Array; last: Int32Array } | null = null;
+
+export function candidates(q: Query, ix: SearchIndex, prior?: ReadonlyMap<string, number>): Candidate[] {
+  const { docs, postings } = ix;
+  const nameStop = ix.k.nameStopwords;
+  // First stage: summed capped IDF of the matched words, on reusable typed arrays.
+  const n = docs.length;
+  if (!scratch || scratch.acc.length !== n) scratch = { acc: new Float64Array(n), last: new Int32Array(n).fill(-1) };
+  const { acc, last } = scratch;
+  const touched: number[] = [];
+  q.slots.forEach((s, si) => {
+    const w = Math.min(s.w, WEIGHT_CAP);
     for (const a of s.alts) {
-      for (const id of postings.get(a.t) ?? []) {
-        if (seen.has(id)) continue;
-        seen.add(id);
-        acc.set(id, (acc.get(id) ?? 0) + Math.min(s.w, WEIGHT_CAP) * a.f);
+      const list = postings.get(a.t);
+      if (!list) continue;
+      const add = w * a.f;
+      for (let k = 0; k < list.length; k++) {
+        const id = list[k]!;
+        if (last[id] === si) continue;
+        if (last[id] === -1) touched.push(id);
+        last[id] = si;
+        acc[id] = acc[id]! + add;
       }
     }
+  });
+  touched.sort((x, y) => acc[y]! - acc[x]!);
+  const ids = touched.slice(0, CANDIDATES);
+  for (const id of touched) {
+    acc[id] = 0;
+    last[id] = -1;
   }
-  const ids = [...acc.entries()].sort((x, y) => y[1] - x[1]).slice(0, CANDIDATES).map(([id]) => id);
-  const meaningful = q.slots.filter((s) => !s.covered && s.w > 0);
+  const slots = q.slots;
+  const meaningful = slots.filter((s) => !s.covered && s.w > 0);
   const qmass = meaningful.reduce((m, s) => m + Math.min(s.w, WEIGHT_CAP), 0) || 1;
-  const queryTerms = new Set(q.slots.flatMap((s) => s.alts.map((a) => a.t)));
-  const wordSlots = q.slots.filter((s) => !s.phrase);
+  const wordSlots = slots.filter((s) => !s.phrase);
+  const askedActions = q.asked.actions;
+  const askedQualifiers = q.asked.qualifiers;
+  const nFeatures = FEATURES.length;
+  const fi = FI;
 
   return ids.map((id) => {
     const d = docs[id]!;
-    const x = new Float64Array(FEATURES.length);
+    const x = new Float64Array(nFeatures);
     const matches: SlotMatch[] = [];
     const matched: string[] = [];
     let cov = 0;
     let covName = 0;
     let accent = 0;
+    let nameHit = 0;
     const usedInName = new Set<string>();
-    for (const s of q.slots) {
-      let best: { t: string; f: number } | null = null;
+    let inPhrasings = false;
+    for (const s of slots) {
+      let best: Alt | null = null;
+      let ntf: Float64Array | undefined;
       for (const a of s.alts) {
-        if (d.tf.some((m) => m.has(a.t)) && (!best || a.f > best.f)) best = a;
+        const v = d.terms.get(a.t);
+        if (v && (!best || a.f > best.f)) {
+          best = a;
+          ntf = v;
+        }
       }
-      if (!best) continue;
-      const ntf = new Float64Array(NF);
-      for (let f = 0; f < NF; f++) {
-        const tf = d.tf[f]!.get(best.t) ?? 0;
-        ntf[f] = tf ? tf / (1 - b + (b * d.len[f]!) / avgLen[f]!) : 0;
-      }
-      matches.push({ w: Math.min(s.w, WEIGHT_CAP) * best.f * (s.covered ? 0.5 : 1), ntf });
+      if (!best || !ntf) continue;
+      const w = Math.min(s.w, WEIGHT_CAP) * best.f;
+      if (ntf[1]! > 0) inPhrasings = true;
+      matches.push({ w: s.covered ? w / 2 : w, ntf });
       if (!matched.includes(s.origin)) matched.push(s.origin);
       if (!s.covered) {
-        cov += Math.min(s.w, WEIGHT_CAP) * best.f;
-        if (d.head.has(best.t) || (s.phrase && d.tf[0]!.has(best.t))) covName += Math.min(s.w, WEIGHT_CAP) * best.f;
+        cov += w;
+        if (d.head.has(best.t) || (s.phrase && ntf[0]! > 0)) covName += w;
       }
-      if (d.namePos.has(best.t)) usedInName.add(best.t);
+      if (!usedInName.has(best.t) && d.namePos.has(best.t)) {
+        usedInName.add(best.t);
+        if (d.core.has(best.t) && !nameStop.has(best.t)) nameHit += ix.idf.get(best.t) ?? 0;
+      }
       if (s.accented && d.accented.has(s.accented)) accent++;
     }
-    let nameHit = 0;
-    for (const t of usedInName) if (d.core.has(t) && !ix.k.nameStopwords.has(t)) nameHit += ix.idf.get(t) ?? 0;
     // Best citizen phrasing: F1 of (query covered by the phrasing, phrasing covered by the query).
     let phr = 0;
-    for (const ph of d.phrasings) {
-      let qside = 0;
-      for (const s of meaningful) if (s.alts.some((a) => ph.set.has(a.t))) qside += Math.min(s.w, WEIGHT_CAP);
-      let pside = 0;
-      for (const t of ph.set) if (queryTerms.has(t) && !t.startsWith('~') && !ix.k.nameStopwords.has(t)) pside += ix.idf.get(t) ?? 0;
-      const a = qside / qmass;
-      const c = Math.min(1, pside / ph.mass);
-      if (a + c > 0) phr = Math.max(phr, (2 * a * c) / (a + c));
+    if (inPhrasings) {
+      for (const ph of d.phrasings) {
+        let qside = 0;
+        let pside = 0;
+        for (let i = 0; i < slots.length; i++) {
+          const s = slots[i]!;
+          for (const a of s.alts) {
+            if (!ph.set.has(a.t)) continue;
+            if (!s.covered && s.w > 0) qside += Math.min(s.w, WEIGHT_CAP);
+            if (a.t[0] !== '~' && !nameStop.has(a.t)) pside += ix.idf.get(a.t) ?? 0;
+            break;
+          }
+        }
+        if (!qside) continue;
+        const a = qside / qmass;
+        const c = Math.min(1, pside / ph.mass);
+        phr = Math.max(phr, (2 * a * c) / (a + c));
+      }
     }
     // Neighbouring query words that are neighbours in the name.
     let pairs = 0;
     let adjacent = 0;
     for (let i = 0; i + 1 < wordSlots.length; i++) {
       pairs++;
-      const pa = wordSlots[i]!.alts.flatMap((a) => d.namePos.get(a.t) ?? []);
-      const pb = wordSlots[i + 1]!.alts.flatMap((a) => d.namePos.get(a.t) ?? []);
-      if (pa.some((p) => pb.includes(p + 1) || pb.includes(p - 1))) adjacent++;
+      if (neighbours(d, wordSlots[i]!, wordSlots[i + 1]!)) adjacent++;
     }
-    const extraActions = d.actions.filter((a) => !q.asked.actions.has(a)).length;
-    const missingActions = [...q.asked.actions].filter((a) => !d.actions.includes(a) && !(a === 'lost' && d.actions.includes('reissue')) && !(a === 'reissue' && d.actions.includes('lost'))).length;
-    const extraQualifiers = d.qualifiers.filter((qq) => !q.asked.qualifiers.has(qq)).length;
-    const missingQualifiers = [...q.asked.qualifiers].filter((qq) => !d.qualifiers.includes(qq)).length;
-    x[FI.qcov] = Math.min(1, cov / qmass);
-    x[FI.qcovName] = Math.min(1, covName / qmass);
-    x[FI.ncov] = Math.min(1, nameHit / d.coreMass);
-    x[FI.phrasing] = phr;
-    x[FI.adjacency] = pairs ? adjacent / pairs : 0;
-    x[FI.extraAction] = Math.min(extraActions, 2) / 2;
-    x[FI.missingAction] = Math.min(missingActions, 2) / 2;
-    x[FI.extraQualifier] = Math.min(extraQualifiers, 2) / 2;
-    x[FI.missingQualifier] = Math.min(missingQualifiers, 2) / 2;
-    x[FI.district] = d.district ? 1 : 0;
-    x[FI.fullOnline] = d.fullOnline ? 1 : 0;
-    x[FI.citizen] = d.citizen ? 1 : 0;
-    x[FI.commune] = d.commune ? 1 : 0;
-    x[FI.accent] = Math.min(accent, 3) / 3;
-    x[FI.boost] = (d.p.boost ?? 0) / 5;
-    x[FI.prior] = prior?.get(d.p.code) ?? 0;
+    let extraActions = 0;
+    for (const a of d.actions) if (!askedActions.has(a)) extraActions++;
+    let missingActions = 0;
+    for (const a of askedActions) {
+      if (d.actions.includes(a) || (a === 'lost' && d.actions.includes('reissue')) || (a === 'reissue' && d.actions.includes('lost'))) continue;
+      missingActions++;
+    }
+    let extraQualifiers = 0;
+    for (const qq of d.qualifiers) if (!askedQualifiers.has(qq)) extraQualifiers++;
+    let missingQualifiers = 0;
+    for (const qq of askedQualifiers) if (!d.qualifiers.includes(qq)) missingQualifiers++;
+    x[fi.qcov] = Math.min(1, cov / qmass);
+    x[fi.qcovName] = Math.min(1, covName / qmass);
+    x[fi.ncov] = Math.min(1, nameHit / d.coreMass);
+    x[fi.phrasing] = phr;
+    x[fi.adjacency] = pairs ? adjacent / pairs : 0;
+    x[fi.extraAction] = Math.min(extraActions, 2) / 2;
+    x[fi.missingAction] = Math.min(missingActions, 2) / 2;
+    x[fi.extraQualifier] = Math.min(extraQualifiers, 2) / 2;
+    x[fi.missingQualifier] = Math.min(missingQualifiers, 2) / 2;
+    x[fi.district] = d.district ? 1 : 0;
+    x[fi.fullOnline] = d.fullOnline ? 1 : 0;
+    x[fi.citizen] = d.citizen ? 1 : 0;
+    x[fi.commune] = d.commune ? 1 : 0;
+    x[fi.accent] = Math.min(accent, 3) / 3;
+    x[fi.common] = Math.min(1, d.phrasings.length / 6);
+    x[fi.boost] = (d.p.boost ?? 0) / 5;
+    x[fi.prior] = prior?.get(d.p.code) ?? 0;
     return { doc: d, x, matches, qmass, matched };
   });
 }
 
+function neighbours(d: Doc, a: Slot, b: Slot): boolean {
+  for (const x of a.alts) {
+    const pa = d.namePos.get(x.t);
+    if (!pa) continue;
+    for (const y of b.alts) {
+      const pb = d.namePos.get(y.t);
+      if (!pb) continue;
+      for (const p of pa) if (pb.includes(p + 1) || pb.includes(p - 1)) return true;
+    }
+  }
+  return false;
+}
+
 /** BM25F of one candidate under the given field weights and saturation, normalised to 0…1. */
 export function bm25f(c: Candidate, w: RankerWeights): number {
-  const fw = FIELDS.map((f) => w.field[f]);
+  const f = w.field;
   let s = 0;
   for (const m of c.matches) {
-    let tf = 0;
-    for (let f = 0; f < NF; f++) tf += fw[f]! * m.ntf[f]!;
+    const v = m.ntf;
+    const tf = f.name * v[0]! + f.phrasings * v[1]! + f.lexicon * v[2]! + f.result * v[3]! + f.subjects * v[4]! + f.field * v[5]!;
     s += (m.w * tf) / (w.k1 + tf);
   }
   return s / c.qmass;
@@ -187,7 +242,10 @@ export function noMatchInputs(q: Query, groups: GroupHit[]): Record<(typeof NOMA
     ncov: fi(top?.best, 'ncov'),
     phrasing: fi(top?.best, 'phrasing'),
     known: q.meaningful + q.unknown ? 1 - q.unknown / (q.meaningful + q.unknown) : 0,
+    accentKnown: q.accentKnown,
+    domain: Math.min(q.domainPhrases, 2) / 2,
     matchedWords: Math.min(matchedWords, 4) / 4,
+    matchedMass: top ? Math.min(1, top.best.matches.reduce((m, x) => m + x.w, 0) / 12) : 0,
   };
 }
 

@@ -36,6 +36,8 @@ export const FEATURES = [
   'commune',
   /** Query words typed with the same diacritics as in the name (share of up to 3). */
   'accent',
+  /** A service citizens use often: it is among those seeded with citizen phrasings (share of 6). */
+  'common',
   /** Staff ranking boost / 5. */
   'boost',
   /** What citizens picked after similar searches (bounded, see `PRIOR`). */
@@ -48,39 +50,64 @@ export interface RankerWeights {
   field: { name: number; phrasings: number; lexicon: number; result: number; subjects: number; field: number };
   /** BM25 term-frequency saturation. */
   k1: number;
-  /** BM25 length normalisation (0 = none, 1 = full). */
-  b: number;
   /** Linear weights of the features above. */
   feature: Record<Feature, number>;
 }
 
+// fitted:begin — written by `npm run -s cli -- search-fit --write`; edit by refitting, not by hand.
 export const RANKER_WEIGHTS: RankerWeights = {
-  field: { name: 3, phrasings: 2, lexicon: 1.5, result: 0.7, subjects: 0.2, field: 0.5 },
-  k1: 1.2,
-  b: 0.5,
-  feature: {
-    bm25f: 0.5,
-    qcov: 0.4,
-    qcovName: 0.2,
-    ncov: 0.2,
-    phrasing: 0.3,
-    adjacency: 0.1,
-    extraAction: -0.08,
-    missingAction: -0.05,
-    extraQualifier: -0.06,
-    missingQualifier: -0.1,
-    district: -0.05,
-    fullOnline: 0.02,
-    citizen: 0.02,
-    commune: 0.01,
-    accent: 0.02,
-    boost: 0.15,
-    prior: 1,
+  "field": {
+    "name": 1.833,
+    "phrasings": 2,
+    "lexicon": 5.339,
+    "result": 0.37,
+    "subjects": 0.17,
+    "field": 0.8
   },
+  "k1": 1.2,
+  "feature": {
+    "bm25f": 0.5,
+    "qcov": 0.4,
+    "qcovName": 0.07,
+    "ncov": 0.2,
+    "phrasing": 0.3,
+    "adjacency": 0.2,
+    "extraAction": -0.18,
+    "missingAction": -0.08,
+    "extraQualifier": -0.12,
+    "missingQualifier": -0.13,
+    "district": 0.05,
+    "fullOnline": -0.01,
+    "citizen": 0.02,
+    "commune": 0.04,
+    "accent": 0.15,
+    "common": 0.02,
+    "boost": 0.15,
+    "prior": 1
+  }
 };
 
+export const NOMATCH_MODEL: NoMatchModel = {
+  "bias": -5.081,
+  "coef": {
+    "score": 3.412,
+    "margin": 1.082,
+    "qcov": -0.063,
+    "ncov": 2.008,
+    "phrasing": 2.418,
+    "known": -3.918,
+    "accentKnown": -0.779,
+    "domain": 3.615,
+    "matchedWords": 2.316,
+    "matchedMass": 2.675
+  },
+  "threshold": 0.395
+};
+// fitted:end
+
+
 /** Inputs of the "is there an answer at all?" decision, computed on the best candidate. */
-export const NOMATCH_FEATURES = ['score', 'margin', 'qcov', 'ncov', 'phrasing', 'known', 'matchedWords'] as const;
+export const NOMATCH_FEATURES = ['score', 'margin', 'qcov', 'ncov', 'phrasing', 'known', 'accentKnown', 'domain', 'matchedWords', 'matchedMass'] as const;
 export type NoMatchFeature = (typeof NOMATCH_FEATURES)[number];
 
 /**
@@ -93,11 +120,10 @@ export interface NoMatchModel {
   threshold: number;
 }
 
-export const NOMATCH_MODEL: NoMatchModel = {
-  bias: -4,
-  coef: { score: 4, margin: 1, qcov: 3, ncov: 1, phrasing: 1, known: 2, matchedWords: 0.5 },
-  threshold: 0.5,
-};
+
+
+/** BM25 length normalisation (0 = none, 1 = full), applied when the index is built. */
+export const BM25_B = 0.5;
 
 /** Offer a choice instead of picking when the two best services score within this margin. */
 export const CLARIFY_MARGIN = 0.03;

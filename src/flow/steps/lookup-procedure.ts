@@ -1,4 +1,4 @@
-import { procedureCard } from '../../core/procedure-reply.js';
+import { offerText, procedureCard } from '../../core/procedure-reply.js';
 import { maskPII } from '../../core/privacy.js';
 import { say, type StepExecutor } from '../context.js';
 import { matchOption } from '../options.js';
@@ -28,13 +28,14 @@ export const lookupProcedure: StepExecutor<Lookup> = {
       if (p) {
         delete run.state.vars[OFFERED];
         run.state.vars[step.var] = { code: p.code, name: p.name, url: p.url ?? 'https://dichvucong.gov.vn', online: p.online === 'full' ? 'full' : p.onlineSubmission ? 'yes' : 'no' };
-        run.replies.push(procedureCard(p, run.state.lang));
+        run.replies.push(procedureCard(p, run.state.lang, searcher.variantsOf(p.code).map((c) => searcher.get(c)).filter((v) => v !== undefined)));
         run.go(step.next);
         return;
       }
       // Not one of the offered options: treat it as a new search.
     }
-    const hits = searcher.search(text, { limit: 5 });
+    const outcome = searcher.ask(text, { limit: 5 });
+    const hits = outcome.hits;
     const query = maskPII(text).slice(0, 300);
     if (!hits.length) {
       run.state.retries++;
@@ -49,7 +50,7 @@ export const lookupProcedure: StepExecutor<Lookup> = {
     run.events.push({ type: 'search', flowId: run.flow.id, stepId: id, text: query, data: { results: hits.length, top: hits[0]!.procedure.code } });
     run.state.vars[OFFERED] = hits.map((h) => h.procedure.code);
     run.replies.push({
-      text: vi ? 'Anh/chị chọn thủ tục đúng với nhu cầu:' : 'Please choose the procedure you need:',
+      text: offerText(outcome, run.state.lang, { vi: 'Anh/chị chọn thủ tục đúng với nhu cầu:', en: 'Please choose the procedure you need:' }),
       options: hits.map((h, k) => ({ id: `p${k + 1}`, label: h.procedure.name.length > 120 ? h.procedure.name.slice(0, 117) + '…' : h.procedure.name })),
     });
   },
