@@ -79,11 +79,14 @@ export function createSearcherFromIndex(ix: SearchIndex, opts: SearcherOptions =
     const limit = Math.max(1, Math.min(50, options.limit ?? 5));
     const r = rank(query);
     if (r.confidence < model.threshold) return { hits: [], clarify: null, confidence: r.confidence };
+    const top = r.groups[0]!.score;
     const hits: SearchHit[] = r.groups.slice(0, limit).map((g) => {
       const { doc, variants } = representative(ix, g.group);
+      // 0…1: the answer probability, scaled by how close this service comes to the best one.
+      const score = top > 0 ? r.confidence * Math.max(0, Math.min(1, g.score / top)) : 0;
       return {
         procedure: doc.p,
-        score: Math.max(0, Math.min(1, Math.round(g.score * 1000) / 1000)),
+        score: Math.round(score * 1000) / 1000,
         matched: g.best.matched,
         variants: variants.map((v) => v.p),
       };

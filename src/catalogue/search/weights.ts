@@ -82,7 +82,7 @@ export const RANKER_WEIGHTS: RankerWeights = {
     "commune": 0.04,
     "accent": 0.15,
     "common": 0.02,
-    "boost": 0.15,
+    "boost": 0.25,
     "prior": 1
   }
 };
