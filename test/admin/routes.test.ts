@@ -220,11 +220,14 @@ describe('catalogue and aliases', () => {
     expect(s.assistant.catalogue.searcher().search('gpnk')).toEqual([]);
     expect((await staff.post('/admin/aliases/add', { table: 'aliases', from: 'gpnk', to: 'giấy phép nuôi chim yến' })).statusCode).toBe(303);
     expect(s.assistant.catalogue.searcher().search('gpnk')[0]?.procedure.code).toBe('9.999001');
-    expect((await staff.post('/admin/aliases/map', { from: 'sổ hồng chim', code: '9.999001' })).statusCode).toBe(303);
-    expect(s.assistant.catalogue.searcher().search('sổ hồng chim')[0]?.procedure.code).toBe('9.999001');
+    // Mapping an unmatched question makes it a citizen phrasing of the procedure.
+    expect(s.assistant.catalogue.searcher().search('cho chim về làm tổ trên tầng thượng')[0]?.procedure.code).not.toBe('9.999001');
+    expect((await staff.post('/admin/aliases/map', { from: 'cho chim về làm tổ trên tầng thượng', code: '9.999001' })).statusCode).toBe(303);
+    expect(s.stores.catalogue.get('9.999001')?.phrasings).toContain('cho chim về làm tổ trên tầng thượng');
+    expect(s.assistant.catalogue.searcher().search('cho chim về làm tổ trên tầng thượng')[0]?.procedure.code).toBe('9.999001');
     expect((await staff.post('/admin/aliases/delete', { table: 'aliases', from: 'gpnk' })).statusCode).toBe(303);
     expect(s.stores.catalogue.getAliases().aliases.some((a) => a.from === 'gpnk')).toBe(false);
-    expect(s.stores.audit.list(50).map((e) => e.action)).toEqual(expect.arrayContaining(['aliases.set', 'aliases.map', 'aliases.delete']));
+    expect(s.stores.audit.list(50).map((e) => e.action)).toEqual(expect.arrayContaining(['aliases.set', 'catalogue.phrasing', 'aliases.delete']));
   });
 });
 

@@ -43,6 +43,16 @@ describe('catalogue import', () => {
     expect(again.ok && again.rows).toEqual(first.rows);
   });
 
+  it('round-trips citizen phrasings and the descriptive fields through CSV', () => {
+    const full = { ...good, ministry: 'Bộ Tư pháp', subjects: 'Công dân Việt Nam', result: 'Giấy khai sinh', source: 'portal', phrasings: ['làm giấy khai sinh cho con', 'con mới sinh, đăng ký khai sinh ở đâu'] };
+    const first = parseImport(JSON.stringify([full]), 'x.json');
+    if (!first.ok) throw new Error('setup');
+    const csv = toCsv(first.rows);
+    expect(csv.split('\n')[0]).toContain('phrasings');
+    const again = parseImport(csv, 'x.csv');
+    expect(again.ok && again.rows[0]).toMatchObject({ ministry: 'Bộ Tư pháp', subjects: 'Công dân Việt Nam', result: 'Giấy khai sinh', phrasings: full.phrasings });
+  });
+
   it('rejects duplicate codes and files that are not JSON arrays', () => {
     const dup = parseImport(JSON.stringify([good, good]), 'd.json');
     expect(!dup.ok && dup.errors[0]?.reason).toMatch(/duplicate code 1.001193/);

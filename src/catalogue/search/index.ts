@@ -1,5 +1,5 @@
 import type { AliasTables } from '../../store/types.js';
-import { compileAliases, type CompiledAliases } from '../aliases.js';
+import { compileAliases, expandAliases, type CompiledAliases } from '../aliases.js';
 import { accentedTokens, tokens } from '../fold.js';
 import { compileLexicon, expansionsOf, findColloquial, type CompiledLexicon } from '../lexicon.js';
 import type { Procedure } from '../procedure.js';
@@ -83,10 +83,15 @@ function count(words: readonly string[], into: Map<string, number> = new Map()):
   return into;
 }
 
-/** Words of a text plus the keys of everyday lexicon phrases in it. */
-function withPhrases(words: string[], lex: CompiledLexicon): string[] {
+/**
+ * Words of a text plus the keys of everyday lexicon phrases in it, plus the expansion of staff
+ * aliases ("BHXH" in a name also reads "bảo hiểm xã hội", as the citizen's "bhxh" does).
+ */
+function withPhrases(words: string[], lex: CompiledLexicon, aliases: CompiledAliases): string[] {
   const keys = findColloquial(words, lex).map((f) => f.key);
-  return keys.length ? [...words, ...keys] : words;
+  const expanded = expandAliases(words, aliases).tokens;
+  const extra = expanded.length !== words.length || expanded.some((t, i) => t !== words[i]) ? expanded.filter((t) => !words.includes(t)) : [];
+  return keys.length || extra.length ? [...words, ...keys, ...extra] : words;
 }
 
 /**
@@ -119,8 +124,8 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
     const phrasingWords = (p.phrasings ?? []).map((s) => tokens(s)).filter((w) => w.length);
     const resultWords = tokens(p.result ?? '');
     const fields: string[][] = [
-      withPhrases(nameWords, lexicon),
-      phrasingWords.flatMap((w) => withPhrases(w, lexicon)),
+      withPhrases(nameWords, lexicon, aliases),
+      phrasingWords.flatMap((w) => withPhrases(w, lexicon, aliases)),
       [...expansionsOf(nameWords, lexicon), ...expansionsOf(resultWords, lexicon)],
       resultWords,
       tokens(p.subjects ?? ''),
@@ -163,7 +168,7 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
       head: new Set(head.length ? head : nameWords),
       coreMass: 1,
       accented: new Set(accentedTokens(p.name)),
-      phrasings: phrasingWords.map((w) => ({ words: w, set: new Set(withPhrases(w, lexicon)), mass: 1 })),
+      phrasings: phrasingWords.map((w) => ({ words: w, set: new Set(withPhrases(w, lexicon, aliases)), mass: 1 })),
       actions: k.actions.filter((a) => a.inName(firstClause)).map((a) => a.id),
       qualifiers: k.qualifiers.filter((q) => q.inName(lower)).map((q) => q.id),
       firstIssue: k.firstIssue.inName(firstClause),
