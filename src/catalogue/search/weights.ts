@@ -57,28 +57,28 @@ export interface RankerWeights {
 // fitted:begin — written by `npm run -s cli -- search-fit --write`; edit by refitting, not by hand.
 export const RANKER_WEIGHTS: RankerWeights = {
   "field": {
-    "name": 1.833,
-    "phrasings": 2,
-    "lexicon": 5.339,
+    "name": 1.283,
+    "phrasings": 1.8,
+    "lexicon": 9.023,
     "result": 0.37,
     "subjects": 0.17,
     "field": 0.8
   },
-  "k1": 1.2,
+  "k1": 0.94,
   "feature": {
     "bm25f": 0.5,
-    "qcov": 0.4,
-    "qcovName": 0.07,
-    "ncov": 0.2,
+    "qcov": 0.37,
+    "qcovName": -0.06,
+    "ncov": 0.17,
     "phrasing": 0.3,
-    "adjacency": 0.2,
-    "extraAction": -0.18,
+    "adjacency": 0.33,
+    "extraAction": -0.11,
     "missingAction": -0.08,
-    "extraQualifier": -0.12,
-    "missingQualifier": -0.13,
-    "district": 0.05,
-    "fullOnline": -0.01,
-    "citizen": 0.02,
+    "extraQualifier": -0.09,
+    "missingQualifier": -0.03,
+    "district": -0.25,
+    "fullOnline": 0.03,
+    "citizen": 0.05,
     "commune": 0.04,
     "accent": 0.15,
     "common": 0.02,
@@ -88,20 +88,20 @@ export const RANKER_WEIGHTS: RankerWeights = {
 };
 
 export const NOMATCH_MODEL: NoMatchModel = {
-  "bias": -5.081,
+  "bias": -6.354,
   "coef": {
-    "score": 3.412,
-    "margin": 1.082,
-    "qcov": -0.063,
-    "ncov": 2.008,
-    "phrasing": 2.418,
-    "known": -3.918,
-    "accentKnown": -0.779,
-    "domain": 3.615,
-    "matchedWords": 2.316,
-    "matchedMass": 2.675
+    "score": 4.093,
+    "margin": 0.946,
+    "qcov": -0.877,
+    "ncov": 3.037,
+    "phrasing": 1.758,
+    "known": -2.565,
+    "accentKnown": -0.157,
+    "domain": 2.067,
+    "matchedWords": 1.531,
+    "matchedMass": 2.435
   },
-  "threshold": 0.395
+  "threshold": 0.407
 };
 // fitted:end
 
