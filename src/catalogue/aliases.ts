@@ -21,6 +21,8 @@ export type PhraseMap = Map<string, string[]>;
 export interface CompiledAliases {
   map: PhraseMap;
   longest: number;
+  /** First word of a phrase → [phrase words, replacement], longest phrase first. */
+  byFirst: Map<string, [string[], string[]][]>;
 }
 
 export function compileAliases(tables: AliasTables): CompiledAliases {
@@ -33,7 +35,15 @@ export function compileAliases(tables: AliasTables): CompiledAliases {
     map.set(from.join(' '), to);
     longest = Math.max(longest, from.length);
   }
-  return { map, longest };
+  const byFirst = new Map<string, [string[], string[]][]>();
+  for (const [phrase, to] of map) {
+    const words = phrase.split(' ');
+    const list = byFirst.get(words[0]!) ?? [];
+    list.push([words, to]);
+    byFirst.set(words[0]!, list);
+  }
+  for (const list of byFirst.values()) list.sort((a, b) => b[0].length - a[0].length);
+  return { map, longest, byFirst };
 }
 
 export interface Expanded {
@@ -47,26 +57,23 @@ export function expandAliases(input: string[], aliases: CompiledAliases): Expand
   const out: string[] = [];
   const origin: string[] = [];
   let i = 0;
-  while (i < input.length) {
-    let done = false;
-    for (let n = Math.min(aliases.longest, input.length - i); n >= 1; n--) {
-      const phrase = input.slice(i, i + n).join(' ');
-      const to = aliases.map.get(phrase);
-      if (to) {
-        for (const t of to) {
-          out.push(t);
-          origin.push(phrase);
-        }
-        i += n;
-        done = true;
-        break;
+  outer: while (i < input.length) {
+    for (const [words, to] of aliases.byFirst.get(input[i]!) ?? []) {
+      if (i + words.length > input.length) continue;
+      let k = 1;
+      while (k < words.length && input[i + k] === words[k]) k++;
+      if (k < words.length) continue;
+      const phrase = words.length === 1 ? words[0]! : words.join(' ');
+      for (const t of to) {
+        out.push(t);
+        origin.push(phrase);
       }
+      i += words.length;
+      continue outer;
     }
-    if (!done) {
-      out.push(input[i]!);
-      origin.push(input[i]!);
-      i++;
-    }
+    out.push(input[i]!);
+    origin.push(input[i]!);
+    i++;
   }
   return { tokens: out, origin };
 }

@@ -1,6 +1,6 @@
 import type { AliasTables } from '../../store/types.js';
 import { compileAliases, expandAliases, type CompiledAliases } from '../aliases.js';
-import { accentedTokens, tokens } from '../fold.js';
+import { accentedTokens, tokens as foldTokens } from '../fold.js';
 import { compileLexicon, expansionsOf, findColloquial, type CompiledLexicon } from '../lexicon.js';
 import type { Procedure } from '../procedure.js';
 import { knowledge, type Knowledge } from './knowledge.js';
@@ -55,6 +55,8 @@ export interface SearchIndex {
   docs: Doc[];
   /** Term → ids of documents that have it in any field. */
   postings: Map<string, number[]>;
+  /** Term → ids of documents that have it in the name, phrasings or lexicon field. */
+  strongPostings: Map<string, number[]>;
   idf: Map<string, number>;
   avgLen: number[];
   /** Words the search understands: catalogue words plus alias and lexicon words. */
@@ -100,10 +102,21 @@ function withPhrases(words: string[], lex: CompiledLexicon, aliases: CompiledAli
  */
 export function* buildIndexSteps(procedures: readonly Procedure[], tables: AliasTables, slice = 150): Generator<void, SearchIndex> {
   const k = knowledge();
+  // Subjects, fields and results repeat across many procedures: fold each distinct text once.
+  const memo = new Map<string, string[]>();
+  const tokens = (text: string): string[] => {
+    let t = memo.get(text);
+    if (!t) {
+      t = foldTokens(text);
+      memo.set(text, t);
+    }
+    return t;
+  };
   const aliases = compileAliases(tables);
   const lexicon = compileLexicon(tables.lexicon ?? []);
   const docs: Doc[] = [];
   const postings = new Map<string, number[]>();
+  const strongPostings = new Map<string, number[]>();
   const byCode = new Map<string, Procedure>();
   const groupOf = new Map<string, number>();
   const groups: number[][] = [];
@@ -150,6 +163,11 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
           const list = postings.get(t);
           if (list) list.push(id);
           else postings.set(t, [id]);
+        }
+        if (f <= 2 && !v[0] && !v[1] && !v[2]) {
+          const list = strongPostings.get(t);
+          if (list) list.push(id);
+          else strongPostings.set(t, [id]);
         }
         v[f] = n;
       }
@@ -227,7 +245,7 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
     if (++i % 3000 === 0) yield;
   }
   const docByCode = new Map(docs.map((d) => [d.p.code, d]));
-  return { docs, postings, idf, avgLen, known, deletes, accentedVocabulary, groups, byCode, docByCode, aliases, lexicon, k };
+  return { docs, postings, strongPostings, idf, avgLen, known, deletes, accentedVocabulary, groups, byCode, docByCode, aliases, lexicon, k };
 }
 
 /** Builds the whole index at once (CLI, tests, start-up before the server is ready). */

@@ -10,6 +10,8 @@ import { FEATURES, NOMATCH_FEATURES, type Feature, type NoMatchModel, type Ranke
 
 /** How many documents (by summed IDF of matched words) get full features. */
 const CANDIDATES = 50;
+/** The candidate list never grows past this, however long the message. */
+const MAX_CANDIDATES = 120;
 /** A rare word's weight is capped so one odd word does not outweigh the rest of the query. */
 const WEIGHT_CAP = 4;
 
@@ -42,11 +44,14 @@ export function candidates(q: Query, ix: SearchIndex, prior?: ReadonlyMap<string
   if (!scratch || scratch.acc.length !== n) scratch = { acc: new Float64Array(n), last: new Int32Array(n).fill(-1) };
   const { acc, last } = scratch;
   const touched: number[] = [];
+  // Words found in a quarter of the catalogue or more ("cấp", "thủ tục") choose nothing at this stage.
+  const common = n / 4;
+  const selective = q.slots.some((s) => s.alts.some((a) => (postings.get(a.t)?.length ?? Infinity) < common));
   q.slots.forEach((s, si) => {
     const w = Math.min(s.w, WEIGHT_CAP);
     for (const a of s.alts) {
       const list = postings.get(a.t);
-      if (!list) continue;
+      if (!list || (selective && list.length >= common)) continue;
       const add = w * a.f;
       for (let k = 0; k < list.length; k++) {
         const id = list[k]!;
@@ -57,8 +62,14 @@ export function candidates(q: Query, ix: SearchIndex, prior?: ReadonlyMap<string
       }
     }
   });
+  // A word found in the name, phrasings or lexicon of a procedure says more than one in its result or subjects.
+  q.slots.forEach((s) => {
+    const w = Math.min(s.w, WEIGHT_CAP);
+    for (const a of s.alts) for (const id of ix.strongPostings.get(a.t) ?? []) if (last[id] !== -1) acc[id] = acc[id]! + w * a.f;
+  });
   touched.sort((x, y) => acc[y]! - acc[x]!);
-  const ids = touched.slice(0, CANDIDATES);
+  // Long messages carry more words that match by chance: look at more candidates for them.
+  const ids = touched.slice(0, Math.min(MAX_CANDIDATES, CANDIDATES + 4 * Math.max(0, q.slots.length - 8)));
   for (const id of touched) {
     acc[id] = 0;
     last[id] = -1;
