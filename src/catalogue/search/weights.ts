@@ -60,9 +60,9 @@ export const RANKER_WEIGHTS: RankerWeights = {
     "name": 1.283,
     "phrasings": 1.8,
     "lexicon": 9.023,
-    "result": 0.37,
+    "result": 0.04,
     "subjects": 0.17,
-    "field": 0.8
+    "field": 0.4
   },
   "k1": 0.94,
   "feature": {
@@ -73,12 +73,12 @@ export const RANKER_WEIGHTS: RankerWeights = {
     "phrasing": 0.3,
     "adjacency": 0.33,
     "extraAction": -0.11,
-    "missingAction": -0.08,
+    "missingAction": -0.11,
     "extraQualifier": -0.09,
-    "missingQualifier": -0.03,
+    "missingQualifier": -0.06,
     "district": -0.25,
     "fullOnline": 0.03,
-    "citizen": 0.05,
+    "citizen": 0.02,
     "commune": 0.04,
     "accent": 0.15,
     "common": 0.02,
@@ -88,20 +88,20 @@ export const RANKER_WEIGHTS: RankerWeights = {
 };
 
 export const NOMATCH_MODEL: NoMatchModel = {
-  "bias": -6.354,
+  "bias": -6.476,
   "coef": {
-    "score": 4.093,
-    "margin": 0.946,
-    "qcov": -0.877,
-    "ncov": 3.037,
-    "phrasing": 1.758,
-    "known": -2.565,
-    "accentKnown": -0.157,
-    "domain": 2.067,
-    "matchedWords": 1.531,
-    "matchedMass": 2.435
+    "score": 4.11,
+    "margin": 1.042,
+    "qcov": -0.754,
+    "ncov": 3.074,
+    "phrasing": 1.746,
+    "known": -2.549,
+    "accentKnown": -0.106,
+    "domain": 1.942,
+    "matchedWords": 1.582,
+    "matchedMass": 2.504
   },
-  "threshold": 0.407
+  "threshold": 0.401
 };
 // fitted:end
 
