@@ -61,16 +61,37 @@ export function createSearcherFromIndex(ix: SearchIndex, opts: SearcherOptions =
     return { query: q, groups, confidence };
   }
 
-  function clarifyOf(r: Ranked): Clarify | null {
+  /**
+   * The two best services are close and differ in what matters (foreign element, first issue or
+   * reissue, individual or company). If the citizen's words already settle it, the matching one goes
+   * first; otherwise the citizen is asked.
+   */
+  function settle(r: Ranked): Clarify | null {
     const [a, b] = r.groups;
     if (!a || !b || a.score - b.score > CLARIFY_MARGIN) return null;
     const da = a.best.doc;
     const db = b.best.doc;
     const asked = r.query.asked;
-    if (!asked.qualifiers.has('foreign') && da.qualifiers.includes('foreign') !== db.qualifiers.includes('foreign')) return { kind: 'foreign', question: CLARIFY_TEXT.foreign };
+    const swap = () => {
+      r.groups[0] = b;
+      r.groups[1] = a;
+      return null;
+    };
+    const foreign = (d: typeof da) => d.qualifiers.includes('foreign');
+    if (foreign(da) !== foreign(db)) {
+      if (!asked.qualifiers.has('foreign')) return { kind: 'foreign', question: CLARIFY_TEXT.foreign };
+      return foreign(da) ? null : swap();
+    }
     const reissue = (d: typeof da) => d.actions.includes('reissue') || d.actions.includes('change');
-    if (!asked.actions.has('reissue') && !asked.actions.has('change') && !asked.firstIssue && reissue(da) !== reissue(db)) return { kind: 'reissue', question: CLARIFY_TEXT.reissue };
-    if (!asked.organisation && !asked.individual && da.organisation !== db.organisation && da.individual !== db.individual) return { kind: 'audience', question: CLARIFY_TEXT.audience };
+    if (reissue(da) !== reissue(db)) {
+      const askedReissue = asked.actions.has('reissue') || asked.actions.has('change') || asked.actions.has('lost');
+      if (!askedReissue && !asked.firstIssue) return { kind: 'reissue', question: CLARIFY_TEXT.reissue };
+      return reissue(da) === askedReissue ? null : swap();
+    }
+    if (da.organisation !== db.organisation && da.individual !== db.individual) {
+      if (!asked.organisation && !asked.individual) return { kind: 'audience', question: CLARIFY_TEXT.audience };
+      return da.organisation === asked.organisation ? null : swap();
+    }
     return null;
   }
 
@@ -79,11 +100,12 @@ export function createSearcherFromIndex(ix: SearchIndex, opts: SearcherOptions =
     const limit = Math.max(1, Math.min(50, options.limit ?? 5));
     const r = rank(query);
     if (r.confidence < model.threshold) return { hits: [], clarify: null, confidence: r.confidence };
+    const clarify = settle(r);
     const top = r.groups[0]!.score;
     const hits: SearchHit[] = r.groups.slice(0, limit).map((g) => {
       const { doc, variants } = representative(ix, g.group);
       // 0…1: the answer probability, scaled by how close this service comes to the best one.
-      const score = top > 0 ? r.confidence * Math.max(0, Math.min(1, g.score / top)) : 0;
+      const score = top > 0 ? r.confidence * Math.max(0, Math.min(1, g.score / Math.max(top, r.groups[1]?.score ?? 0))) : 0;
       return {
         procedure: doc.p,
         score: Math.round(score * 1000) / 1000,
@@ -91,7 +113,7 @@ export function createSearcherFromIndex(ix: SearchIndex, opts: SearcherOptions =
         variants: variants.map((v) => v.p),
       };
     });
-    return { hits, clarify: clarifyOf(r), confidence: r.confidence };
+    return { hits, clarify, confidence: r.confidence };
   }
 
   return {
