@@ -217,17 +217,28 @@ describe('catalogue and aliases', () => {
 
   it('adds an alias that the running bot uses at once, and maps an unmatched question to a procedure', async () => {
     // Before the alias, the abbreviation finds nothing.
-    expect(s.assistant.catalogue.searcher().search('gpnk')).toEqual([]);
-    expect((await staff.post('/admin/aliases/add', { table: 'aliases', from: 'gpnk', to: 'giấy phép nuôi chim yến' })).statusCode).toBe(303);
-    expect(s.assistant.catalogue.searcher().search('gpnk')[0]?.procedure.code).toBe('9.999001');
+    expect(s.assistant.catalogue.searcher().search('gpncy')).toEqual([]);
+    expect((await staff.post('/admin/aliases/add', { table: 'aliases', from: 'gpncy', to: 'giấy phép nuôi chim yến' })).statusCode).toBe(303);
+    expect(s.assistant.catalogue.searcher().search('gpncy')[0]?.procedure.code).toBe('9.999001');
     // Mapping an unmatched question makes it a citizen phrasing of the procedure.
     expect(s.assistant.catalogue.searcher().search('cho chim về làm tổ trên tầng thượng')[0]?.procedure.code).not.toBe('9.999001');
     expect((await staff.post('/admin/aliases/map', { from: 'cho chim về làm tổ trên tầng thượng', code: '9.999001' })).statusCode).toBe(303);
     expect(s.stores.catalogue.get('9.999001')?.phrasings).toContain('cho chim về làm tổ trên tầng thượng');
     expect(s.assistant.catalogue.searcher().search('cho chim về làm tổ trên tầng thượng')[0]?.procedure.code).toBe('9.999001');
-    expect((await staff.post('/admin/aliases/delete', { table: 'aliases', from: 'gpnk' })).statusCode).toBe(303);
-    expect(s.stores.catalogue.getAliases().aliases.some((a) => a.from === 'gpnk')).toBe(false);
-    expect(s.stores.audit.list(50).map((e) => e.action)).toEqual(expect.arrayContaining(['aliases.set', 'catalogue.phrasing', 'aliases.delete']));
+    // The concept lexicon: an everyday word meets the official words of every procedure that has them.
+    const q = 'xin phép làm nhà dẫn dụ chim về làm tổ';
+    expect(s.assistant.catalogue.searcher().search(q)[0]?.procedure.code).not.toBe('9.999001');
+    const bad = await staff.post('/admin/lexicon/add', { official: '', colloquial: 'dẫn dụ chim', field: '' });
+    expect(bad.statusCode).toBe(303);
+    expect(s.stores.catalogue.getAliases().lexicon?.some((c) => c.colloquial.includes('dẫn dụ chim'))).toBe(false);
+    expect((await staff.post('/admin/lexicon/add', { official: 'nuôi chim yến', colloquial: 'dẫn dụ chim, nhà dẫn dụ', field: 'Nông nghiệp' })).statusCode).toBe(303);
+    expect(s.assistant.catalogue.searcher().search(q)[0]?.procedure.code).toBe('9.999001');
+    expect((await staff.get('/admin/aliases')).body).toContain('nhà dẫn dụ');
+    expect((await staff.post('/admin/lexicon/delete', { official: 'nuôi chim yến' })).statusCode).toBe(303);
+    expect(s.stores.catalogue.getAliases().lexicon?.some((c) => c.official.includes('nuôi chim yến'))).toBe(false);
+    expect((await staff.post('/admin/aliases/delete', { table: 'aliases', from: 'gpncy' })).statusCode).toBe(303);
+    expect(s.stores.catalogue.getAliases().aliases.some((a) => a.from === 'gpncy')).toBe(false);
+    expect(s.stores.audit.list(50).map((e) => e.action)).toEqual(expect.arrayContaining(['aliases.set', 'catalogue.phrasing', 'lexicon.set', 'lexicon.delete', 'aliases.delete']));
   });
 });
 

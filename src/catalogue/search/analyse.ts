@@ -116,9 +116,13 @@ export function analyse(query: string, ix: SearchIndex): Query {
     organisation: k.audience.askOrganisation(fixed),
     individual: k.audience.askIndividual(fixed),
   };
-  const expanded = expandAliases(removeFillers(fixed), ix.aliases);
+  const plain = removeFillers(fixed);
+  const expanded = expandAliases(plain, ix.aliases);
   const words = expanded.tokens;
   const phrases = findColloquial(words, ix.lexicon);
+  // Everyday phrases are also read before staff aliases rewrite the words ("xây nhà cho yến").
+  const before = new Set(phrases.map((p) => p.key));
+  const unaliased = findColloquial(plain, ix.lexicon).filter((p) => !before.has(p.key));
   const coveredAt = new Set<number>();
   for (const ph of phrases) for (let i = ph.start; i < ph.end; i++) coveredAt.add(i);
 
@@ -143,6 +147,10 @@ export function analyse(query: string, ix: SearchIndex): Query {
     if (!postings.has(ph.key)) continue;
     slots.push({ alts: [{ t: ph.key, f: 1 }], w: ix.idf.get(ph.key)!, origin: words.slice(ph.start, ph.end).join(' '), accented: null, covered: false, phrase: true });
   }
+  for (const ph of unaliased) {
+    if (!postings.has(ph.key)) continue;
+    slots.push({ alts: [{ t: ph.key, f: 1 }], w: ix.idf.get(ph.key)!, origin: plain.slice(ph.start, ph.end).join(' '), accented: null, covered: false, phrase: true });
+  }
   // A word said twice counts once.
   const seen = new Set<string>();
   const unique = slots.filter((s) => {
@@ -159,5 +167,5 @@ export function analyse(query: string, ix: SearchIndex): Query {
       ? 1 - unknown / (meaningful + unknown)
       : 0;
   const aliased = expanded.origin.filter((o, i) => o !== words[i]).length;
-  return { slots: unique, words, unknown, meaningful, accentKnown, domainPhrases: phrases.length + (aliased ? 1 : 0), asked };
+  return { slots: unique, words, unknown, meaningful, accentKnown, domainPhrases: phrases.length + unaliased.length + (aliased ? 1 : 0), asked };
 }
