@@ -8,14 +8,18 @@ import { benchWebhook } from './webhook.js';
 import { benchAbuse } from './abuse.js';
 
 const json = process.argv.includes('--json');
-if (!json) process.stdout.write('search: full catalogue (2,849 procedures): regression set, holdout, 5-fold CV of the fitted ranker; this search vs MiniSearch (same folding and aliases) and plain Fuse.js; index rebuild stall …\n');
-const out: Record<string, number> = { ...(await benchSearch()) };
-if (!json) process.stdout.write('engine: router + engine + lowdb sessions, scripted mix of flows and questions; 100,000 idle sessions …\n');
-Object.assign(out, await benchEngine());
-if (!json) process.stdout.write('webhook: 1,000 messages/s from 1,000 chats for 10 s per channel, loopback, fake Bot APIs …\n');
-Object.assign(out, await benchWebhook());
-if (!json) process.stdout.write('abuse: 20 citizens (2 msg/s each) alone, next to a 50 msg/s flooder, next to a 500 msg/s flooder; web chat over HTTP …\n');
-Object.assign(out, await benchAbuse());
+/** `--only search` (or engine, webhook, abuse) runs one part. */
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+const runs = (part: string) => !only || only === part;
+if (runs('search') && !json) process.stdout.write('search: full catalogue (2,849 procedures): regression set, holdout, 5-fold CV of the fitted ranker; this search vs MiniSearch (same folding and aliases) and plain Fuse.js; index rebuild stall …\n');
+const out: Record<string, number> = runs('search') ? { ...(await benchSearch()) } : {};
+if (runs('engine') && !json) process.stdout.write('engine: router + engine + lowdb sessions, scripted mix of flows and questions; 100,000 idle sessions …\n');
+if (runs('engine')) Object.assign(out, await benchEngine());
+if (runs('webhook') && !json) process.stdout.write('webhook: 1,000 messages/s from 1,000 chats for 10 s per channel, loopback, fake Bot APIs …\n');
+if (runs('webhook')) Object.assign(out, await benchWebhook());
+if (runs('abuse') && !json) process.stdout.write('abuse: 20 citizens (2 msg/s each) alone, next to a 50 msg/s flooder, next to a 500 msg/s flooder; web chat over HTTP …\n');
+if (runs('abuse')) Object.assign(out, await benchAbuse());
 
 if (json) process.stdout.write(JSON.stringify(out) + '\n');
 else for (const [k, v] of Object.entries(out)) process.stdout.write(`${k.padEnd(22)} ${Number.isInteger(v) ? v : v.toFixed(4)}\n`);

@@ -26,11 +26,22 @@ export interface CompiledAliases {
 }
 
 export function compileAliases(tables: AliasTables): CompiledAliases {
+  const it = compileAliasesSteps(tables);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Compiles step by step (a `yield` every few hundred entries), for rebuilds off the hot path. */
+export function* compileAliasesSteps(tables: AliasTables): Generator<void, CompiledAliases> {
   const map: PhraseMap = new Map();
   let longest = 1;
+  let n = 0;
   for (const e of [...tables.english, ...tables.aliases]) {
     const from = tokens(e.from);
     const to = tokens(e.to);
+    if (++n % 300 === 0) yield;
     if (!from.length || !to.length) continue;
     map.set(from.join(' '), to);
     longest = Math.max(longest, from.length);

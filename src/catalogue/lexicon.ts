@@ -33,10 +33,21 @@ export interface CompiledLexicon {
 }
 
 export function compileLexicon(concepts: readonly LexiconConcept[]): CompiledLexicon {
+  const it = compileLexiconSteps(concepts);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Compiles step by step (a `yield` every hundred concepts), for rebuilds off the hot path. */
+export function* compileLexiconSteps(concepts: readonly LexiconConcept[]): Generator<void, CompiledLexicon> {
   const colloquial = new Map<string, string>();
   const official = new Map<string, { words: string[]; keys: string[] }[]>();
   let longest = 1;
+  let n = 0;
   for (const c of concepts) {
+    if (++n % 100 === 0) yield;
     const keys: string[] = [];
     for (const phrase of c.colloquial) {
       const words = tokens(phrase);
@@ -55,6 +66,7 @@ export function compileLexicon(concepts: readonly LexiconConcept[]): CompiledLex
       official.set(words[0]!, list);
     }
   }
+  yield;
   const byFirst = new Map<string, { words: string[]; key: string }[]>();
   for (const [phrase, key] of colloquial) {
     const words = phrase.split(' ');

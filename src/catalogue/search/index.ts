@@ -1,7 +1,7 @@
 import type { AliasTables } from '../../store/types.js';
-import { compileAliases, expandAliases, type CompiledAliases } from '../aliases.js';
+import { compileAliasesSteps, expandAliases, type CompiledAliases } from '../aliases.js';
 import { accentedTokens, tokens as foldTokens } from '../fold.js';
-import { compileLexicon, expansionsOf, findColloquial, type CompiledLexicon } from '../lexicon.js';
+import { compileLexiconSteps, expansionsOf, findColloquial, type CompiledLexicon } from '../lexicon.js';
 import type { Procedure } from '../procedure.js';
 import { knowledge, type Knowledge } from './knowledge.js';
 import { BM25_B } from './weights.js';
@@ -28,8 +28,9 @@ export interface Doc {
   p: Procedure;
   /** Index of its group (same service listed at several levels). */
   group: number;
-  /** Term → length-normalised frequency per field (FIELDS order; BM25 `b` = BM25_B). */
-  terms: Map<string, Float64Array>;
+  /** Term → offset in `tf` of its length-normalised frequencies per field (FIELDS order; BM25 `b` = BM25_B). */
+  terms: Map<string, number>;
+  tf: Float32Array;
   len: number[];
   nameWords: string[];
   namePos: Map<string, number[]>;
@@ -112,8 +113,9 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
     }
     return t;
   };
-  const aliases = compileAliases(tables);
-  const lexicon = compileLexicon(tables.lexicon ?? []);
+  const aliases = yield* compileAliasesSteps(tables);
+  const lexicon = yield* compileLexiconSteps(tables.lexicon ?? []);
+  yield;
   const docs: Doc[] = [];
   const postings = new Map<string, number[]>();
   const strongPostings = new Map<string, number[]>();
@@ -153,23 +155,25 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
       groups.push([]);
     }
     groups[group]!.push(id);
-    const terms = new Map<string, Float64Array>();
+    const terms = new Map<string, number>();
+    const freq: number[] = [];
     fields.forEach((words, f) => {
       for (const [t, n] of count(words)) {
-        let v = terms.get(t);
-        if (!v) {
-          v = new Float64Array(NF);
-          terms.set(t, v);
+        let at = terms.get(t);
+        if (at === undefined) {
+          at = freq.length;
+          for (let k = 0; k < NF; k++) freq.push(0);
+          terms.set(t, at);
           const list = postings.get(t);
           if (list) list.push(id);
           else postings.set(t, [id]);
         }
-        if (f <= 2 && !v[0] && !v[1] && !v[2]) {
+        if (f <= 2 && !freq[at] && !freq[at + 1] && !freq[at + 2]) {
           const list = strongPostings.get(t);
           if (list) list.push(id);
           else strongPostings.set(t, [id]);
         }
-        v[f] = n;
+        freq[at + f] = n;
       }
     });
     // Actions are read on the first clause only: "… lần đầu, thay đổi, cấp lại" lists variants it also covers.
@@ -179,6 +183,7 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
       p,
       group,
       terms,
+      tf: Float32Array.from(freq),
       len: fields.map((f) => f.length),
       nameWords,
       namePos,
@@ -202,7 +207,11 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
 
   const n = Math.max(1, docs.length);
   const idf = new Map<string, number>();
-  for (const [t, list] of postings) idf.set(t, Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)));
+  let step = 0;
+  for (const [t, list] of postings) {
+    idf.set(t, Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)));
+    if (++step % 4000 === 0) yield;
+  }
   const avgLen = FIELDS.map((_, f) => Math.max(1, docs.reduce((s, d) => s + d.len[f]!, 0) / n));
   const mass = (words: Iterable<string>) => {
     let m = 0;
@@ -211,11 +220,11 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
   };
   for (const d of docs) {
     const norm = d.len.map((l, f) => 1 - BM25_B + (BM25_B * l) / avgLen[f]!);
-    for (const v of d.terms.values()) for (let f = 0; f < NF; f++) if (v[f]) v[f] = v[f]! / norm[f]!;
+    for (let i = 0; i < d.tf.length; i++) if (d.tf[i]) d.tf[i] = d.tf[i]! / norm[i % NF]!;
     d.coreMass = mass(d.core);
     for (const ph of d.phrasings) ph.mass = mass(ph.set);
+    if (d.id % slice === 0) yield;
   }
-  yield;
 
   const accentedVocabulary = new Set<string>();
   const addAccented = (text: string | null | undefined) => {
@@ -225,8 +234,10 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
     addAccented(d.p.name);
     addAccented(d.p.result);
     for (const ph of d.p.phrasings ?? []) addAccented(ph);
+    if (d.id % slice === 0) yield;
   }
   for (const e of [...tables.aliases, ...tables.english]) addAccented(e.from);
+  yield;
   for (const c of tables.lexicon ?? []) for (const t of [...c.colloquial, ...c.official]) addAccented(t);
   yield;
   const known = new Set<string>();
@@ -242,8 +253,9 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
       if (list) list.push(t);
       else deletes.set(d, [t]);
     }
-    if (++i % 3000 === 0) yield;
+    if (++i % 1000 === 0) yield;
   }
+  yield;
   const docByCode = new Map(docs.map((d) => [d.p.code, d]));
   return { docs, postings, strongPostings, idf, avgLen, known, deletes, accentedVocabulary, groups, byCode, docByCode, aliases, lexicon, k };
 }
@@ -261,8 +273,8 @@ export function buildIndex(procedures: readonly Procedure[], tables: AliasTables
  * Builds the index in slices of at most `budgetMs` of work, yielding to the event loop between
  * them, so chat messages keep being answered (with the previous index) during a rebuild.
  */
-export async function buildIndexAsync(procedures: readonly Procedure[], tables: AliasTables, budgetMs = 8): Promise<SearchIndex> {
-  const it = buildIndexSteps(procedures, tables, 40);
+export async function buildIndexAsync(procedures: readonly Procedure[], tables: AliasTables, budgetMs = 5): Promise<SearchIndex> {
+  const it = buildIndexSteps(procedures, tables, 8);
   for (;;) {
     const start = performance.now();
     for (;;) {

@@ -18,8 +18,9 @@ const WEIGHT_CAP = 4;
 export interface SlotMatch {
   /** IDF × alternative factor of the matched term. */
   w: number;
-  /** Length-normalised term frequency per field (FIELDS order). */
-  ntf: Float64Array;
+  /** Length-normalised term frequencies per field (FIELDS order) at `at`. */
+  tf: Float32Array;
+  at: number;
 }
 
 export interface Candidate {
@@ -96,22 +97,22 @@ export function candidates(q: Query, ix: SearchIndex, prior?: ReadonlyMap<string
     let inPhrasings = false;
     for (const s of slots) {
       let best: Alt | null = null;
-      let ntf: Float64Array | undefined;
+      let at = -1;
       for (const a of s.alts) {
         const v = d.terms.get(a.t);
-        if (v && (!best || a.f > best.f)) {
+        if (v !== undefined && (!best || a.f > best.f)) {
           best = a;
-          ntf = v;
+          at = v;
         }
       }
-      if (!best || !ntf) continue;
+      if (!best) continue;
       const w = Math.min(s.w, WEIGHT_CAP) * best.f;
-      if (ntf[1]! > 0) inPhrasings = true;
-      matches.push({ w: s.covered ? w / 2 : w, ntf });
+      if (d.tf[at + 1]! > 0) inPhrasings = true;
+      matches.push({ w: s.covered ? w / 2 : w, tf: d.tf, at });
       if (!matched.includes(s.origin)) matched.push(s.origin);
       if (!s.covered) {
         cov += w;
-        if (d.head.has(best.t) || (s.phrase && ntf[0]! > 0)) covName += w;
+        if (d.head.has(best.t) || (s.phrase && d.tf[at]! > 0)) covName += w;
       }
       if (!usedInName.has(best.t) && d.namePos.has(best.t)) {
         usedInName.add(best.t);
@@ -197,8 +198,9 @@ export function bm25f(c: Candidate, w: RankerWeights): number {
   const f = w.field;
   let s = 0;
   for (const m of c.matches) {
-    const v = m.ntf;
-    const tf = f.name * v[0]! + f.phrasings * v[1]! + f.lexicon * v[2]! + f.result * v[3]! + f.subjects * v[4]! + f.field * v[5]!;
+    const v = m.tf;
+    const i = m.at;
+    const tf = f.name * v[i]! + f.phrasings * v[i + 1]! + f.lexicon * v[i + 2]! + f.result * v[i + 3]! + f.subjects * v[i + 4]! + f.field * v[i + 5]!;
     s += (m.w * tf) / (w.k1 + tf);
   }
   return s / c.qmass;
