@@ -25,6 +25,11 @@ export function matchOption(answer: string, ids: string[], labels: string[]): nu
   folded.forEach((label, i) => {
     const lw = label.split(' ').filter((w) => w.length > 1);
     if (!lw.length) return;
+    // Words the citizen typed that the label lacks mean another request ("đăng ký khai sinh" is not
+    // "Đăng ký lại khai tử"): at most one such word, and only in a longer answer.
+    const labelWords = new Set(lw);
+    const foreign = [...words].filter((w) => w.length > 1 && !labelWords.has(w)).length;
+    if (foreign > (words.size >= 4 ? 1 : 0)) return;
     const hit = lw.filter((w) => words.has(w)).length / lw.length;
     const contained = label.includes(a) && a.length >= 3 ? 0.75 : 0;
     const score = Math.max(hit, contained);
