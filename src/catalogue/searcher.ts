@@ -2,7 +2,7 @@ import type { AliasTables } from '../store/types.js';
 import type { Procedure } from './procedure.js';
 import { analyse, type Query } from './search/analyse.js';
 import { buildIndex, type SearchIndex } from './search/index.js';
-import { answerProbability, candidates, noMatchInputs, rankGroups, representative, type Candidate, type GroupHit } from './search/ranker.js';
+import { candidates, decide, rankGroups, representative, type Candidate, type GroupHit } from './search/ranker.js';
 import { CLARIFY_MARGIN, NOMATCH_MODEL, RANKER_WEIGHTS, type NoMatchModel, type RankerWeights } from './search/weights.js';
 import type { Clarify, SearchHit, SearchOutcome, Searcher } from './types.js';
 
@@ -24,6 +24,8 @@ export interface Ranked {
   query: Query;
   groups: GroupHit[];
   confidence: number;
+  /** The no-match decision: false when no procedure answers the message. */
+  answer: boolean;
 }
 
 export interface FullSearcher extends Searcher {
@@ -55,10 +57,9 @@ export function createSearcherFromIndex(ix: SearchIndex, opts: SearcherOptions =
 
   function rank(query: string): Ranked {
     const q = analyse(query, ix);
-    if (!q.slots.length) return { query: q, groups: [], confidence: 0 };
+    if (!q.slots.length) return { query: q, groups: [], confidence: 0, answer: false };
     const groups = rankGroups(candidates(q, ix, opts.prior), weights);
-    const confidence = groups.length ? answerProbability(noMatchInputs(q, groups), model) : 0;
-    return { query: q, groups, confidence };
+    return { query: q, groups, ...decide(q, groups, model) };
   }
 
   /**
@@ -99,7 +100,7 @@ export function createSearcherFromIndex(ix: SearchIndex, opts: SearcherOptions =
     if (typeof query !== 'string' || !query.trim()) return { hits: [], clarify: null, confidence: 0 };
     const limit = Math.max(1, Math.min(50, options.limit ?? 5));
     const r = rank(query);
-    if (r.confidence < model.threshold) return { hits: [], clarify: null, confidence: r.confidence };
+    if (!r.answer) return { hits: [], clarify: null, confidence: r.confidence };
     const clarify = settle(r);
     const top = r.groups[0]!.score;
     const hits: SearchHit[] = r.groups.slice(0, limit).map((g) => {

@@ -1,7 +1,7 @@
 import type { FullSearcher } from '../searcher.js';
 import type { LabelledQuery } from './evaluate.js';
-import { answerProbability, bm25f, noMatchInputs, type Candidate, type GroupHit } from './ranker.js';
-import { FEATURES, NOMATCH_FEATURES, type NoMatchModel, type RankerWeights } from './weights.js';
+import { bm25f, decide, noMatchInputs, probability, type Candidate, type GroupHit } from './ranker.js';
+import { FEATURES, NOMATCH_EMPTY_TARGET, NOMATCH_FEATURES, type NoMatchModel, type RankerWeights } from './weights.js';
 
 /**
  * Fitting the ranker's few weights on labelled queries: coordinate ascent on mean reciprocal
@@ -49,7 +49,7 @@ function groupScores(c: Case, w: RankerWeights): Float64Array {
     c.bmKey = key;
   }
   const g = new Float64Array(c.groups.length).fill(-Infinity);
-  const fw = FEATURES.map((f) => w.feature[f]);
+  const fw = FEATURES.map((f) => w.feature[f] + (c.cands[0]?.long ? w.long[f] : 0));
   c.cands.forEach((cand, i) => {
     let s = fw[0]! * c.bm[i]!;
     for (let k = 1; k < fw.length; k++) s += fw[k]! * cand.x[k]!;
@@ -81,8 +81,9 @@ function rankOf(c: Case, w: RankerWeights): { rank: number; groups: GroupHit[] }
   // Features of the group's best candidate: the one with the top score in that group.
   c.cands.forEach((cand, i) => {
     const j = c.local[i]!;
-    let s = w.feature.bm25f * c.bm[i]!;
-    for (let k = 1; k < FEATURES.length; k++) s += w.feature[FEATURES[k]!] * cand.x[k]!;
+    const wf = (f: (typeof FEATURES)[number]) => w.feature[f] + (cand.long ? w.long[f] : 0);
+    let s = wf('bm25f') * c.bm[i]!;
+    for (let k = 1; k < FEATURES.length; k++) s += wf(FEATURES[k]!) * cand.x[k]!;
     if (Math.abs(s - g[j]!) < 1e-12) bestCand.set(j, cand);
   });
   const order = [...g.keys()].sort((a, b) => g[b]! - g[a]!);
@@ -102,7 +103,7 @@ function mrr(cases: readonly Case[], w: RankerWeights): number {
   return s / Math.max(1, n);
 }
 
-type Param = { get: (w: RankerWeights) => number; set: (w: RankerWeights, v: number) => void; min: number; max: number };
+type Param = { get: (w: RankerWeights) => number; set: (w: RankerWeights, v: number) => void; min: number; max: number; longOnly?: boolean };
 
 function params(): Param[] {
   const out: Param[] = [];
@@ -111,6 +112,8 @@ function params(): Param[] {
   out.push({ get: (w) => w.k1, set: (w, v) => (w.k1 = v), min: 0.1, max: 5 });
   // The prior and the staff boost are not learned from queries; bm25f anchors the scale.
   for (const f of FEATURES) if (f !== 'prior' && f !== 'boost' && f !== 'bm25f') out.push({ get: (w) => w.feature[f], set: (w, v) => (w.feature[f] = v), min: -2, max: 2 });
+  // Adjustments for long messages: only cases with long messages move them.
+  for (const f of FEATURES) if (f !== 'prior' && f !== 'boost') out.push({ get: (w) => w.long[f], set: (w, v) => (w.long[f] = v), min: -2, max: 2, longOnly: true });
   return out;
 }
 
@@ -119,7 +122,11 @@ const clone = (w: RankerWeights): RankerWeights => JSON.parse(JSON.stringify(w))
 /** Coordinate ascent on MRR: try steps on one weight at a time, keep what helps. */
 export function fitRanker(cases: readonly Case[], start: RankerWeights, passes = 3): { weights: RankerWeights; mrr: number } {
   let w = clone(start);
-  let best = mrr(cases, w);
+  // A long-message adjustment only moves long cases: score just those when trying one.
+  const longCases = cases.filter((c) => c.cands[0]?.long);
+  const n = Math.max(1, cases.filter((c) => c.q.codes.length).length);
+  const sum = (set: readonly Case[], weights: RankerWeights) => mrr(set, weights) * Math.max(1, set.filter((c) => c.q.codes.length).length);
+  let best = sum(cases, w);
   const steps = [0.3, 0.1, 0.03];
   for (let pass = 0; pass < passes; pass++) {
     let improved = false;
@@ -130,7 +137,7 @@ export function fitRanker(cases: readonly Case[], start: RankerWeights, passes =
           if (v < p.min || v > p.max) continue;
           const trial = clone(w);
           p.set(trial, Math.round(v * 1000) / 1000);
-          const m = mrr(cases, trial);
+          const m = p.longOnly ? best - sum(longCases, w) + sum(longCases, trial) : sum(cases, trial);
           if (m > best + 1e-6) {
             best = m;
             w = trial;
@@ -141,19 +148,33 @@ export function fitRanker(cases: readonly Case[], start: RankerWeights, passes =
     }
     if (!improved) break;
   }
-  return { weights: w, mrr: best };
+  return { weights: w, mrr: best / n };
 }
 
 /**
- * Logistic regression of "answerable" on the no-match inputs (balanced classes, L2), then the
- * lowest threshold that leaves at least `emptyTarget` of the training no-match messages empty.
+ * Logistic regression of "answerable" on the no-match inputs (balanced classes, L2, coefficients
+ * kept ≥ 0), then the lowest threshold that leaves at least `emptyTarget` of the training no-match
+ * messages empty.
  */
-export function fitNoMatch(cases: readonly Case[], w: RankerWeights, emptyTarget = 0.93): NoMatchModel {
+export function fitNoMatch(cases: readonly Case[], w: RankerWeights, emptyTarget = NOMATCH_EMPTY_TARGET): NoMatchModel {
   const rows = cases.map((c) => {
     const { groups } = rankOf(c, w);
     const inputs = noMatchInputs(c.query, groups);
     return { x: NOMATCH_FEATURES.map((f) => inputs[f]), y: c.q.codes.length ? 1 : 0, has: groups.length > 0 };
   });
+  const model = fitLogistic(rows);
+  // The lowest threshold that leaves `emptyTarget` of the training no-match messages empty.
+  const negatives = rows.filter((r) => r.y === 0);
+  const negP = negatives
+    .filter((r) => r.has)
+    .map((r) => probability(Object.fromEntries(NOMATCH_FEATURES.map((f, i) => [f, r.x[i]!])) as never, model))
+    .sort((a, b) => a - b);
+  const need = Math.ceil(emptyTarget * negatives.length) - (negatives.length - negP.length);
+  const t = need <= 0 ? 0.05 : (negP[Math.min(negP.length - 1, need - 1)] ?? 0.5) + 1e-4;
+  return { ...model, threshold: round(Math.min(0.95, Math.max(0.05, t))) };
+}
+
+function fitLogistic(rows: { x: number[]; y: number; has: boolean }[]): NoMatchModel {
   const pos = rows.filter((r) => r.y === 1).length || 1;
   const neg = rows.filter((r) => r.y === 0).length || 1;
   const coef = NOMATCH_FEATURES.map(() => 0);
@@ -171,21 +192,11 @@ export function fitNoMatch(cases: readonly Case[], w: RankerWeights, emptyTarget
       r.x.forEach((v, i) => (g[i]! += e * v));
       gb += e;
     }
-    coef.forEach((c, i) => (coef[i] = c - lr * (g[i]! * 2 + l2 * c)));
+    // Projected gradient step: coefficients stay ≥ 0 (more evidence never lowers the probability).
+    coef.forEach((c, i) => (coef[i] = Math.max(0, c - lr * (g[i]! * 2 + l2 * c))));
     bias -= lr * gb * 2;
   }
-  const model: NoMatchModel = { bias: round(bias), coef: Object.fromEntries(NOMATCH_FEATURES.map((f, i) => [f, round(coef[i]!)])) as NoMatchModel['coef'], threshold: 0.5 };
-  const negP = rows
-    .filter((r) => r.y === 0 && r.has)
-    .map((r) => answerProbability(Object.fromEntries(NOMATCH_FEATURES.map((f, i) => [f, r.x[i]!])) as never, model))
-    .sort((a, b) => a - b);
-  const negTotal = rows.filter((r) => r.y === 0).length;
-  const negEmptyAlready = negTotal - negP.length;
-  // Smallest threshold at which enough no-match messages fall below it.
-  const need = Math.ceil(emptyTarget * negTotal) - negEmptyAlready;
-  const t = need <= 0 ? 0.05 : (negP[Math.min(negP.length - 1, need - 1)] ?? 0.5) + 1e-4;
-  model.threshold = round(Math.min(0.95, Math.max(0.05, t)));
-  return model;
+  return { bias: round(bias), coef: Object.fromEntries(NOMATCH_FEATURES.map((f, i) => [f, round(coef[i]!)])) as NoMatchModel['coef'], threshold: 0.5 };
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
@@ -200,7 +211,7 @@ export function score(cases: readonly Case[], w: RankerWeights, m: NoMatchModel)
   let negEmpty = 0;
   for (const c of cases) {
     const { rank, groups } = rankOf(c, w);
-    const answered = groups.length > 0 && answerProbability(noMatchInputs(c.query, groups), m) >= m.threshold;
+    const answered = decide(c.query, groups, m).answer;
     if (!c.q.codes.length) {
       neg++;
       if (!answered) negEmpty++;

@@ -1,6 +1,6 @@
 import type { Alt, Query, Slot } from './analyse.js';
 import type { Doc, SearchIndex } from './index.js';
-import { FEATURES, NOMATCH_FEATURES, type Feature, type NoMatchModel, type RankerWeights } from './weights.js';
+import { FEATURES, LONG_QUERY, NOMATCH_FEATURES, type Feature, type NoMatchModel, type RankerWeights } from './weights.js';
 
 /**
  * Candidate generation → features → one linear score (weights in ./weights.ts). Features are
@@ -30,6 +30,8 @@ export interface Candidate {
   matches: SlotMatch[];
   /** Sum of capped IDF of the query's meaningful slots (bm25f denominator). */
   qmass: number;
+  /** The message is long (see LONG_QUERY): scored with the long adjustments. */
+  long: boolean;
   matched: string[];
 }
 
@@ -79,6 +81,7 @@ export function candidates(q: Query, ix: SearchIndex, prior?: ReadonlyMap<string
   const meaningful = slots.filter((s) => !s.covered && s.w > 0);
   const qmass = meaningful.reduce((m, s) => m + Math.min(s.w, WEIGHT_CAP), 0) || 1;
   const wordSlots = slots.filter((s) => !s.phrase);
+  const long = isLong(q);
   const askedActions = q.asked.actions;
   const askedQualifiers = q.asked.qualifiers;
   const nFeatures = FEATURES.length;
@@ -176,7 +179,7 @@ export function candidates(q: Query, ix: SearchIndex, prior?: ReadonlyMap<string
     x[fi.common] = Math.min(1, d.phrasings.length / 6);
     x[fi.boost] = (d.p.boost ?? 0) / 5;
     x[fi.prior] = prior?.get(d.p.code) ?? 0;
-    return { doc: d, x, matches, qmass, matched };
+    return { doc: d, x, matches, qmass, matched, long };
   });
 }
 
@@ -209,7 +212,10 @@ export function bm25f(c: Candidate, w: RankerWeights): number {
 export function scoreCandidate(c: Candidate, w: RankerWeights): number {
   c.x[FI.bm25f] = bm25f(c, w);
   let s = 0;
-  for (let i = 0; i < FEATURES.length; i++) s += w.feature[FEATURES[i]!] * c.x[i]!;
+  for (let i = 0; i < FEATURES.length; i++) {
+    const f = FEATURES[i]!;
+    s += (c.long ? w.feature[f] + w.long[f] : w.feature[f]) * c.x[i]!;
+  }
   return s;
 }
 
@@ -247,24 +253,31 @@ export function representative(ix: SearchIndex, group: number): { doc: Doc; vari
 export function noMatchInputs(q: Query, groups: GroupHit[]): Record<(typeof NOMATCH_FEATURES)[number], number> {
   const top = groups[0];
   const fi = (c: Candidate | undefined, f: Feature) => c?.x[FI[f]] ?? 0;
-  const matchedWords = top ? top.best.matches.length : 0;
   return {
     score: top?.score ?? 0,
     margin: top ? top.score - (groups[1]?.score ?? 0) : 0,
     qcov: fi(top?.best, 'qcov'),
     ncov: fi(top?.best, 'ncov'),
     phrasing: fi(top?.best, 'phrasing'),
-    known: q.meaningful + q.unknown ? 1 - q.unknown / (q.meaningful + q.unknown) : 0,
     accentKnown: q.accentKnown,
     domain: Math.min(q.domainPhrases, 2) / 2,
-    matchedWords: Math.min(matchedWords, 4) / 4,
     matchedMass: top ? Math.min(1, top.best.matches.reduce((m, x) => m + x.w, 0) / 12) : 0,
+    long: isLong(q) ? 1 : 0,
   };
 }
 
-/** Probability that the message asks for a procedure in the catalogue. */
-export function answerProbability(inputs: Record<(typeof NOMATCH_FEATURES)[number], number>, m: NoMatchModel): number {
+/** Probability under one logistic model. */
+export function probability(inputs: Record<(typeof NOMATCH_FEATURES)[number], number>, m: NoMatchModel): number {
   let z = m.bias;
   for (const f of NOMATCH_FEATURES) z += m.coef[f] * inputs[f];
   return 1 / (1 + Math.exp(-z));
 }
+
+/** Whether to answer at all. */
+export function decide(q: Query, groups: GroupHit[], m: NoMatchModel): { confidence: number; answer: boolean } {
+  if (!groups.length) return { confidence: 0, answer: false };
+  const confidence = probability(noMatchInputs(q, groups), m);
+  return { confidence, answer: confidence >= m.threshold };
+}
+
+export const isLong = (q: Query): boolean => q.meaningful > LONG_QUERY;

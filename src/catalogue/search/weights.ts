@@ -52,67 +52,93 @@ export interface RankerWeights {
   k1: number;
   /** Linear weights of the features above. */
   feature: Record<Feature, number>;
+  /** Added to `feature` for long messages (more than LONG_QUERY meaningful words): letters with a story. */
+  long: Record<Feature, number>;
 }
+
+/** A message with more meaningful words than this is scored with the `long` adjustments. */
+export const LONG_QUERY = 8;
 
 // fitted:begin — written by `npm run -s cli -- search-fit --write`; edit by refitting, not by hand.
 export const RANKER_WEIGHTS: RankerWeights = {
   "field": {
-    "name": 1.283,
-    "phrasings": 1.8,
-    "lexicon": 9.023,
-    "result": 0.04,
-    "subjects": 0.17,
-    "field": 0.4
+    "name": 0.778,
+    "phrasings": 1.967,
+    "lexicon": 7.877,
+    "result": 0.01,
+    "subjects": 0.1,
+    "field": 0.96
   },
-  "k1": 0.94,
+  "k1": 0.91,
   "feature": {
     "bm25f": 0.5,
-    "qcov": 0.37,
+    "qcov": 0.34,
     "qcovName": -0.06,
     "ncov": 0.17,
     "phrasing": 0.3,
     "adjacency": 0.33,
     "extraAction": -0.11,
-    "missingAction": -0.11,
-    "extraQualifier": -0.09,
+    "missingAction": -0.08,
+    "extraQualifier": -0.12,
     "missingQualifier": -0.06,
     "district": -0.25,
     "fullOnline": 0.03,
     "citizen": 0.02,
-    "commune": 0.04,
-    "accent": 0.15,
+    "commune": 0.01,
+    "accent": 0.08,
     "common": 0.02,
     "boost": 0.25,
     "prior": 1
+  },
+  "long": {
+    "bm25f": 0.33,
+    "qcov": 0,
+    "qcovName": -0.03,
+    "ncov": 0,
+    "phrasing": 0.06,
+    "adjacency": 0.03,
+    "extraAction": -0.03,
+    "missingAction": 0,
+    "extraQualifier": 0.03,
+    "missingQualifier": -0.03,
+    "district": 0,
+    "fullOnline": -0.1,
+    "citizen": 0,
+    "commune": 0,
+    "accent": 0,
+    "common": 0,
+    "boost": 0,
+    "prior": 0
   }
 };
 
 export const NOMATCH_MODEL: NoMatchModel = {
-  "bias": -6.476,
+  "bias": -7.121,
   "coef": {
-    "score": 4.11,
-    "margin": 1.042,
-    "qcov": -0.754,
-    "ncov": 3.074,
-    "phrasing": 1.746,
-    "known": -2.549,
-    "accentKnown": -0.106,
-    "domain": 1.942,
-    "matchedWords": 1.582,
-    "matchedMass": 2.504
+    "score": 3.125,
+    "margin": 0.874,
+    "qcov": 0,
+    "ncov": 3.048,
+    "phrasing": 1.772,
+    "accentKnown": 0.231,
+    "domain": 1.833,
+    "matchedMass": 1.271,
+    "long": 1.929
   },
-  "threshold": 0.401
+  "threshold": 0.306
 };
 // fitted:end
 
 
 /** Inputs of the "is there an answer at all?" decision, computed on the best candidate. */
-export const NOMATCH_FEATURES = ['score', 'margin', 'qcov', 'ncov', 'phrasing', 'known', 'accentKnown', 'domain', 'matchedWords', 'matchedMass'] as const;
+/** Each one can only raise the probability (coefficients ≥ 0), so the decision stays monotone and explainable. */
+export const NOMATCH_FEATURES = ['score', 'margin', 'qcov', 'ncov', 'phrasing', 'accentKnown', 'domain', 'matchedMass', 'long'] as const;
 export type NoMatchFeature = (typeof NOMATCH_FEATURES)[number];
 
 /**
  * Logistic model of "the message asks for a procedure in the catalogue", fitted on the labelled
- * answerable and no-match messages; results are shown when its probability reaches `threshold`.
+ * answerable and no-match messages (coefficients ≥ 0); results are shown when its probability
+ * reaches `threshold`.
  */
 export interface NoMatchModel {
   bias: number;
@@ -124,6 +150,13 @@ export interface NoMatchModel {
 
 /** BM25 length normalisation (0 = none, 1 = full), applied when the index is built. */
 export const BM25_B = 0.5;
+
+/**
+ * Share of the training no-match messages that must get no result; the threshold is the lowest
+ * that reaches it, so answerable questions lose as little as possible (each one rejected is a
+ * citizen not helped).
+ */
+export const NOMATCH_EMPTY_TARGET = 0.9;
 
 /** Offer a choice instead of picking when the two best services score within this margin. */
 export const CLARIFY_MARGIN = 0.03;
