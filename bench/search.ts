@@ -70,6 +70,8 @@ export async function benchSearch(): Promise<Record<string, number>> {
   const ours = (q: string) => searcher.search(q, { limit: 5 }).map((h) => h.procedure.code);
   const devScore = evaluate(dev, ours);
   const holdScore = evaluate(holdout, ours);
+  // Adversarial no-match messages (share words with procedures but ask for something else): reported, not fitted on.
+  const hard = evaluate(loadLabelled(fixture('search-nomatch-hard.jsonl')), ours);
   const allQueries = [...dev, ...holdout].map((x) => x.q);
   const speed = timeEach(allQueries, ours, 3);
 
@@ -111,6 +113,7 @@ export async function benchSearch(): Promise<Record<string, number>> {
     'search.holdout_top3': holdScore.top3,
     'search.holdout_empty': holdScore.empty,
     'search.nomatch_empty': holdScore.nomatchEmpty,
+    'search.nomatch_hard_empty': hard.nomatchEmpty,
     'minisearch.top1': miniDev.top1,
     'minisearch.top3': miniDev.top3,
     'minisearch.holdout_top1': miniHold.top1,
