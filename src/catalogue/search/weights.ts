@@ -62,7 +62,7 @@ export const LONG_QUERY = 8;
 // fitted:begin — written by `npm run -s cli -- search-fit --write`; edit by refitting, not by hand.
 export const RANKER_WEIGHTS: RankerWeights = {
   "field": {
-    "name": 0.778,
+    "name": 0.678,
     "phrasings": 1.967,
     "lexicon": 7.877,
     "result": 0.01,
@@ -76,11 +76,11 @@ export const RANKER_WEIGHTS: RankerWeights = {
     "qcovName": -0.06,
     "ncov": 0.17,
     "phrasing": 0.3,
-    "adjacency": 0.33,
-    "extraAction": -0.11,
+    "adjacency": 0.36,
+    "extraAction": -0.14,
     "missingAction": -0.08,
     "extraQualifier": -0.12,
-    "missingQualifier": -0.06,
+    "missingQualifier": 0.04,
     "district": -0.25,
     "fullOnline": 0.03,
     "citizen": 0.02,
@@ -91,12 +91,12 @@ export const RANKER_WEIGHTS: RankerWeights = {
     "prior": 1
   },
   "long": {
-    "bm25f": 0.33,
+    "bm25f": 0.3,
     "qcov": 0,
     "qcovName": -0.03,
     "ncov": 0,
     "phrasing": 0.06,
-    "adjacency": 0.03,
+    "adjacency": 0,
     "extraAction": -0.03,
     "missingAction": 0,
     "extraQualifier": 0.03,
@@ -113,19 +113,19 @@ export const RANKER_WEIGHTS: RankerWeights = {
 };
 
 export const NOMATCH_MODEL: NoMatchModel = {
-  "bias": -7.121,
+  "bias": -7.268,
   "coef": {
-    "score": 3.125,
-    "margin": 0.874,
+    "score": 3.138,
+    "margin": 0.864,
     "qcov": 0,
-    "ncov": 3.048,
-    "phrasing": 1.772,
-    "accentKnown": 0.231,
-    "domain": 1.833,
-    "matchedMass": 1.271,
-    "long": 1.929
+    "ncov": 2.898,
+    "phrasing": 1.736,
+    "accentKnown": 0.215,
+    "domain": 1.732,
+    "matchedMass": 1.562,
+    "long": 1.792
   },
-  "threshold": 0.306
+  "threshold": 0.335
 };
 // fitted:end
 
