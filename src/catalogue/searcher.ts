@@ -68,6 +68,7 @@ export function createSearcherFromIndex(ix: SearchIndex, opts: SearcherOptions =
    * first; otherwise the citizen is asked.
    */
   function settle(r: Ranked): Clarify | null {
+    preferAskedVariant(r);
     const [a, b] = r.groups;
     if (!a || !b || a.score - b.score > CLARIFY_MARGIN) return null;
     const da = a.best.doc;
@@ -94,6 +95,21 @@ export function createSearcherFromIndex(ix: SearchIndex, opts: SearcherOptions =
       return da.organisation === asked.organisation ? null : swap();
     }
     return null;
+  }
+
+  /**
+   * The citizen named a qualifier ("chồng em quốc tịch Hàn" → foreign element) and the first result
+   * lacks it while the same service with that qualifier is among the results: that one goes first.
+   */
+  function preferAskedVariant(r: Ranked): void {
+    const asked = r.query.asked.qualifiers;
+    const top = r.groups[0];
+    if (!top || !asked.size) return;
+    const missing = [...asked].filter((q) => !top.best.doc.qualifiers.includes(q));
+    if (!missing.length) return;
+    const base = top.best.doc.nameWords.join(' ');
+    const i = r.groups.slice(1, 5).findIndex((g) => missing.some((q) => g.best.doc.qualifiers.includes(q)) && g.best.doc.nameWords.join(' ').startsWith(base));
+    if (i >= 0) r.groups.unshift(...r.groups.splice(i + 1, 1));
   }
 
   function ask(query: string, options: { limit?: number } = {}): SearchOutcome {
