@@ -273,8 +273,8 @@ export function buildIndex(procedures: readonly Procedure[], tables: AliasTables
  * Builds the index in slices of at most `budgetMs` of work, yielding to the event loop between
  * them, so chat messages keep being answered (with the previous index) during a rebuild.
  */
-export async function buildIndexAsync(procedures: readonly Procedure[], tables: AliasTables, budgetMs = 5): Promise<SearchIndex> {
-  const it = buildIndexSteps(procedures, tables, 8);
+export async function buildIndexAsync(procedures: readonly Procedure[], tables: AliasTables, budgetMs = 3): Promise<SearchIndex> {
+  const it = buildIndexSteps(procedures, tables, 4);
   for (;;) {
     const start = performance.now();
     for (;;) {
