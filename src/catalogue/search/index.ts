@@ -199,7 +199,7 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
       individual: k.audience.individual(lower),
       district: k.district(lower),
       fullOnline: k.fullOnline(lower),
-      citizen: /Công dân|Người nước ngoài|cá nhân|Người Việt Nam/i.test(p.subjects ?? ''),
+      citizen: k.audience.servesIndividuals(p.subjects ?? ''),
       commune: p.level.includes('xa'),
     });
     if (docs.length % slice === 0) yield;

@@ -14,6 +14,7 @@ const facetsSchema = z.object({
   actions: z.array(z.object({ id: z.string(), name: phrases, query: phrases })),
   firstIssue: z.object({ name: phrases, query: phrases }),
   audience: z.object({
+    citizenSubjects: phrases,
     organisation: z.object({ name: phrases }),
     individual: z.object({ name: phrases }),
     query: z.object({ organisation: phrases, individual: phrases }),
@@ -41,7 +42,7 @@ export interface Knowledge {
   qualifiers: Facet[];
   actions: Facet[];
   firstIssue: { inName: NameTest; inQuery: QueryTest };
-  audience: { organisation: NameTest; individual: NameTest; askOrganisation: QueryTest; askIndividual: QueryTest };
+  audience: { organisation: NameTest; individual: NameTest; askOrganisation: QueryTest; askIndividual: QueryTest; servesIndividuals: (subjects: string) => boolean };
   district: NameTest;
   fullOnline: NameTest;
   levelOrder: string[];
@@ -92,6 +93,7 @@ export function loadKnowledge(dir: URL = new URL('../../../data/', import.meta.u
       individual: nameTest(f.audience.individual.name),
       askOrganisation: queryTest(f.audience.query.organisation),
       askIndividual: queryTest(f.audience.query.individual),
+      servesIndividuals: (subjects) => f.audience.citizenSubjects.some((x) => subjects.toLowerCase().includes(x.toLowerCase())),
     },
     district: nameTest(f.districtLevel.name),
     fullOnline: nameTest(f.fullOnline.name),
