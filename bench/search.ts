@@ -74,6 +74,8 @@ export async function benchSearch(): Promise<Record<string, number>> {
   const hard = evaluate(loadLabelled(fixture('search-nomatch-hard.jsonl')), ours);
   const allQueries = [...dev, ...holdout].map((x) => x.q);
   const speed = timeEach(allQueries, ours, 3);
+  // Measured with the heap a server has (the catalogue and one index), before the baselines load theirs.
+  const rebuild = await rebuildStall(procedures, tables);
 
   // MiniSearch baseline: the same folding and alias/English expansion, the same text fields.
   const aliases = compileAliases(tables);
@@ -99,7 +101,6 @@ export async function benchSearch(): Promise<Record<string, number>> {
   const fuseHold = evaluate(holdout, fuseRun);
   const fuseSpeed = timeEach(allQueries.slice(0, 100), fuseRun, 1);
 
-  const rebuild = await rebuildStall(procedures, tables);
   const fit = runFit({ folds: 5, passes: 2, searcher });
 
   return {
