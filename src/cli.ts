@@ -1,3 +1,4 @@
+import { loadPersonaFiles, runPersonaFiles } from './conversation/evaluate.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FLOWS_DIR, parseFlowYaml } from './flow/index.js';
@@ -38,6 +39,8 @@ const USAGE = `Usage: npm run cli -- <command>
   flows validate [file.yaml…]              validate flow files (default: flows/*.yaml)
   users add <name> --role staff|admin      add an admin-UI account (password prompted, or first line of stdin)
   users list | users disable <name> | users enable <name>
+  conversations [DIR] [--json]             run typed conversations (persona YAML, default test/conversations)
+                                           through the assistant; prints how many were served end to end
   demo-traffic [--days 14] [--citizens 40] [--seed 1]
                                            simulated citizens through the real router → DATA_DIR/events (stop the server first)`;
 
@@ -180,6 +183,8 @@ async function cmdChat(args: Args, config: Config, log: Logger): Promise<void> {
           replies: replies.map((r) => ({ text: r.text, options: (r.options ?? []).map((o) => o.label), link: r.link?.url ?? null })),
           flow: session?.flowId ?? null,
           step: session?.stepId ?? null,
+          // Whether the conversation now waits for (or is with) a staff member.
+          handoff: stores.handoffs.openFor(sessionKey('cli', user)) !== undefined,
         }) + '\n',
       );
     }
@@ -294,7 +299,24 @@ const COMMANDS: Record<string, (args: Args, config: Config, log: Logger) => Prom
   flows: cmdFlows,
   users: cmdUsers,
   'demo-traffic': cmdDemoTraffic,
+  conversations: cmdConversations,
 };
+
+/** Runs typed conversations (persona YAML files) through the real assistant and prints how many were served. */
+async function cmdConversations(args: Args): Promise<void> {
+  const dir = args.positional[1] ?? 'test/conversations';
+  const results = await runPersonaFiles(loadPersonaFiles(dir));
+  const served = results.filter((r) => r.served).length;
+  if (args.flags.get('json')) {
+    for (const r of results) process.stdout.write(JSON.stringify(r) + '\n');
+    return;
+  }
+  for (const r of results.filter((x) => !x.served)) {
+    process.stdout.write(`✗ [${r.persona}] ${r.name}\n`);
+    for (const f of r.failures) process.stdout.write(`    turn ${f.turn} "${f.said}": ${f.problems.join('; ')}\n      → ${f.replies.join(' ⏎ ').replace(/\n/g, ' ').slice(0, 400)}\n`);
+  }
+  process.stdout.write(`${served} of ${results.length} conversations served end to end (${dir})\n`);
+}
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));

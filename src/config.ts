@@ -16,6 +16,13 @@ const optionalSecret = (min: number, hint: string) =>
     .transform((v) => (v === '' ? undefined : v))
     .pipe(z.string().min(min, hint).max(256, 'tối đa 256 ký tự / at most 256 characters').optional());
 
+const optionalText = (max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined))
+    .pipe(z.string().max(max, `at most ${max} characters`).optional());
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'dạng HH:MM, ví dụ 07:30 / use HH:MM, e.g. 07:30');
 
 const envSchema = z.object({
@@ -64,6 +71,14 @@ const envSchema = z.object({
   ADMIN_PASSWORD: optionalSecret(10, 'at least 10 characters'),
   COOKIE_SECURE: bool.optional(),
   PSEUDONYM_KEY: optionalSecret(16, 'at least 16 random characters (leave empty to generate and store one)'),
+  PROVINCE: optionalText(80),
+  PROVINCE_PORTAL_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v?.replace(/\/+$/, '')))
+    .pipe(z.string().url('must be a full URL such as https://dichvucong.thainguyen.gov.vn').optional()),
+  SUPPORT_HOTLINE: optionalText(40).pipe(z.string().regex(/^[0-9 .+()-]{3,40}$/, 'digits, spaces, dots, dashes, + and () only').optional()),
+  ONE_STOP_ADDRESS: optionalText(300),
 });
 
 const OFFICE_START_DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -114,6 +129,8 @@ export interface Config {
   admin: { username: string | undefined; password: string | undefined };
   cookieSecure: boolean | undefined;
   pseudonymKey: string | undefined;
+  /** Where this deployment serves ("where" answers and links); national when PROVINCE is unset. */
+  profile: { province: string | null; portalUrl: string; hotline: string | null; oneStopAddress: string | null };
 }
 
 export class ConfigError extends Error {
@@ -149,6 +166,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
     cookieSecure: e.COOKIE_SECURE,
     pseudonymKey: e.PSEUDONYM_KEY,
+    profile: {
+      province: e.PROVINCE ?? null,
+      portalUrl: e.PROVINCE_PORTAL_URL ?? 'https://dichvucong.gov.vn',
+      hotline: e.SUPPORT_HOTLINE ?? null,
+      oneStopAddress: e.ONE_STOP_ADDRESS ?? null,
+    },
   };
 }
 

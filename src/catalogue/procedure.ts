@@ -63,6 +63,26 @@ export const procedureSchema = z.object({
     z.array(z.string().trim().min(2, 'cách hỏi quá ngắn').max(300)).max(60, 'tối đa 60 cách hỏi'),
   ),
   source: nullableText,
+  /**
+   * The portal's channels (Trực tuyến / Trực tiếp / Dịch vụ bưu chính), each with its own fee and
+   * the note that often holds the real amount, exemptions and time-limited online discounts.
+   */
+  channels: z
+    .array(
+      z.object({
+        channel: z.string().trim().max(200),
+        duration: nullableText,
+        fee: nullableText,
+        note: z.string().trim().max(4000).nullish().transform((v) => (v ? v : null)),
+      }),
+    )
+    .max(20)
+    .default([]),
+  /** The papers to prepare as the portal lists them (noisy: a hint, the portal page is authoritative). */
+  documents: z
+    .array(z.object({ name: z.string().trim().min(1).max(1000), quantity: nullableText }))
+    .max(200)
+    .default([]),
 });
 
 export type Procedure = z.output<typeof procedureSchema>;

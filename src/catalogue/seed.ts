@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { procedureSchema, type Procedure } from './procedure.js';
 
 interface SourceRow {
@@ -16,6 +16,8 @@ interface SourceRow {
   subjects?: string | null;
   result?: string | null;
   source?: string | null;
+  channels?: { channel: string; duration: string | null; fee: string | null; note: string | null }[];
+  documents?: { name: string; quantity: string | null }[];
 }
 
 /**
@@ -24,6 +26,9 @@ interface SourceRow {
  */
 export function buildSeed(sourcePath: string, outPath: string): number {
   const rows = JSON.parse(readFileSync(sourcePath, 'utf8')) as SourceRow[];
+  // Citizen phrasings are written here, not exported by the portal: a rebuild keeps them.
+  const phrasings = new Map<string, string[]>();
+  if (existsSync(outPath)) for (const p of JSON.parse(readFileSync(outPath, 'utf8')) as Procedure[]) if (p.phrasings?.length) phrasings.set(p.code, p.phrasings);
   const out: Procedure[] = rows.map((r, i) => {
     const parsed = procedureSchema.safeParse({
       code: r.code,
@@ -40,6 +45,9 @@ export function buildSeed(sourcePath: string, outPath: string): number {
       subjects: r.subjects,
       result: r.result ? r.result.slice(0, 2000) : null,
       source: r.source,
+      phrasings: phrasings.get(r.code) ?? [],
+      channels: (r.channels ?? []).map((c) => ({ ...c, note: c.note?.normalize('NFC') ?? null })),
+      documents: (r.documents ?? []).filter((d) => d.name?.trim()).map((d) => ({ name: d.name.normalize('NFC').slice(0, 1000), quantity: d.quantity })),
     });
     if (!parsed.success) throw new Error(`row ${i + 1} (${r.code}): ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
     return parsed.data;

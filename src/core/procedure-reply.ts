@@ -1,41 +1,54 @@
+import { describeFees } from '../catalogue/fees.js';
 import type { Procedure } from '../catalogue/procedure.js';
 import { DURATION_NO_UNIT, LEVEL_LABELS } from '../catalogue/procedure.js';
-import type { SearchOutcome } from '../catalogue/types.js';
 import type { Lang, Reply } from './message.js';
 
 const PORTAL = 'https://dichvucong.gov.vn';
 
+/** The processing time as the catalogue gives it, with a caveat when the portal lost the unit. */
+export function durationText(p: Procedure, lang: Lang): string {
+  const vi = lang === 'vi';
+  if (!p.duration) return vi ? 'chưa có thông tin' : 'not stated';
+  const value = vi ? p.duration : englishDuration(p.duration);
+  if (!p.duration.includes(DURATION_NO_UNIT)) return value;
+  return `${value.replace(DURATION_NO_UNIT, '').trim()} ${vi ? '(cổng không ghi rõ đơn vị, anh/chị vui lòng kiểm tra trên Cổng)' : '(the portal gives no unit; please check on the portal)'}`;
+}
+
+const EN_UNITS: [RegExp, string][] = [
+  [/ngày làm việc/gi, 'working days'],
+  [/ngày/gi, 'days'],
+  [/tháng/gi, 'months'],
+  [/giờ/gi, 'hours'],
+  [/tuần/gi, 'weeks'],
+  [/năm/gi, 'years'],
+];
+
+/** "5 Ngày làm việc" → "5 working days"; anything else is kept as the portal wrote it. */
+function englishDuration(d: string): string {
+  if (d.includes(DURATION_NO_UNIT)) return d;
+  return EN_UNITS.reduce((s, [re, en]) => s.replace(re, en), d);
+}
+
+/** How it can be submitted: "toàn trình" only when the catalogue says full, else "có thể nộp trực tuyến". */
+export function onlineText(p: Procedure, lang: Lang): string {
+  const vi = lang === 'vi';
+  if (p.online === 'full') return vi ? 'Dịch vụ công trực tuyến toàn trình' : 'Fully online';
+  if (p.online === 'partial') return vi ? 'Trực tuyến một phần' : 'Partly online';
+  if (p.onlineSubmission) return vi ? 'Có thể nộp hồ sơ trực tuyến' : 'Can be submitted online';
+  return vi ? 'Chưa có kênh nộp trực tuyến trên Cổng; nộp trực tiếp hoặc qua bưu chính' : 'No online channel listed; submit in person or by post';
+}
+
 /**
  * The card a citizen sees for one procedure: name, code, field, fee, processing time,
- * whether it can be submitted online, and the portal link. States only what the catalogue
- * knows: `onlineSubmission` means "có thể nộp trực tuyến", never "toàn trình".
+ * whether it can be submitted online, and the portal link. The fee is read from every channel
+ * and its notes (never "Miễn phí" when a note names an amount); `now` decides whether a
+ * time-limited online discount still applies.
  */
-export function procedureCard(p: Procedure, lang: Lang, variants: readonly Procedure[] = []): Reply {
+export function procedureCard(p: Procedure, lang: Lang, variants: readonly Procedure[] = [], now = Date.now()): Reply {
   const vi = lang === 'vi';
-  const duration = p.duration
-    ? p.duration.includes(DURATION_NO_UNIT)
-      ? `${p.duration.replace(DURATION_NO_UNIT, '').trim()} ${vi ? '(cổng không ghi rõ đơn vị, anh/chị vui lòng kiểm tra trên Cổng)' : '(the portal gives no unit; please check on the portal)'}`
-      : p.duration
-    : vi
-      ? 'chưa có thông tin'
-      : 'not stated';
-  const fee = p.fee ?? (vi ? 'chưa có thông tin' : 'not stated');
-  const online =
-    p.online === 'full'
-      ? vi
-        ? 'Dịch vụ công trực tuyến toàn trình'
-        : 'Fully online'
-      : p.online === 'partial'
-        ? vi
-          ? 'Trực tuyến một phần'
-          : 'Partly online'
-        : p.onlineSubmission
-          ? vi
-            ? 'Có thể nộp hồ sơ trực tuyến'
-            : 'Can be submitted online'
-          : vi
-            ? 'Chưa có kênh nộp trực tuyến trên Cổng; nộp trực tiếp hoặc qua bưu chính'
-            : 'No online channel listed; submit in person or by post';
+  const fee = describeFees(p, { now, lang }).summary;
+  const duration = durationText(p, lang);
+  const online = onlineText(p, lang);
   const lines = vi
     ? [`📄 ${p.name}`, `Mã thủ tục: ${p.code}`, `Lĩnh vực: ${p.field}`, `Lệ phí: ${fee}`, `Thời hạn giải quyết: ${duration}`, `Hình thức: ${online}`]
     : [`📄 ${p.name}`, `Procedure code: ${p.code}`, `Field: ${p.field}`, `Fee: ${fee}`, `Processing time: ${duration}`, `Channel: ${online}`];
@@ -49,12 +62,4 @@ export function procedureCard(p: Procedure, lang: Lang, variants: readonly Proce
     text: lines.join('\n'),
     link: { label: vi ? 'Xem trên Cổng Dịch vụ công' : 'Open on the public service portal', url: p.url ?? PORTAL },
   };
-}
-
-/**
- * The line above a list of search results: a short question when the best results differ in what
- * matters (foreign element, first issue or reissue, individual or company), otherwise `fallback`.
- */
-export function offerText(outcome: SearchOutcome, lang: Lang, fallback: { vi: string; en: string }): string {
-  return outcome.clarify ? outcome.clarify.question[lang] : fallback[lang];
 }

@@ -23,6 +23,8 @@ export const sessionSchema = z.object({
   /** Set while the conversation waits for or is handled by a human. */
   handoff: z.enum(['waiting', 'active']).nullable(),
   updatedAt: z.number(),
+  /** The procedure the conversation is about (last answered or picked): "lệ phí bao nhiêu?" refers to it. */
+  topic: z.string().max(40).nullish(),
 });
 
 export type Session = z.infer<typeof sessionSchema>;

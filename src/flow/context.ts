@@ -10,9 +10,15 @@ export interface EngineDeps {
   flow(id: string): { flow: Flow; version: number } | undefined;
   searcher(): Searcher;
   officeHours: OfficeHours;
+  /**
+   * True when the router can answer this text on its own (a question about a procedure, a
+   * procedure name, a life event, something out of scope): a menu step lets it go instead of re-asking.
+   */
+  understands?(text: string): boolean;
 }
 
-export type EngineInput = { kind: 'start' } | { kind: 'text'; text: string } | { kind: 'back' };
+/** `repeat` shows the current step again (after a language switch, or below an answer to a side question). */
+export type EngineInput = { kind: 'start' } | { kind: 'text'; text: string } | { kind: 'back' } | { kind: 'repeat' };
 
 export interface EngineEvent {
   type: 'flow_start' | 'step_enter' | 'flow_complete' | 'validation_error' | 'search' | 'search_miss' | 'handoff' | 'csat' | 'containment';
@@ -35,6 +41,8 @@ export interface StepResult {
   handoff?: HandoffRequest;
   /** The flow ended without using the citizen's text (e.g. a new question instead of a rating): route it again. */
   unhandled?: boolean;
+  /** The step still waits for its answer, but the text was something else (a question): route it, keep the flow. */
+  aside?: boolean;
 }
 
 /** Mutable scratch of one engine call; executors append to it. */
@@ -47,6 +55,7 @@ export interface Run {
   deps: EngineDeps;
   handoff?: HandoffRequest;
   unhandled?: boolean;
+  aside?: boolean;
   /** Guards against say/branch/goto loops. */
   hops: number;
   /** Moves to another step of this flow and runs it. */

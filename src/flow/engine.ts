@@ -56,9 +56,10 @@ export function step(flow: Flow, state: Session, input: EngineInput, now: number
   };
   if (input.kind === 'start') begin(run, flow, version);
   else if (input.kind === 'back') back(run);
+  else if (input.kind === 'repeat') repeat(run);
   else answer(run, input.text);
   run.state.updatedAt = now;
-  return { state: run.state, replies: run.replies, events: run.events, ...(run.handoff ? { handoff: run.handoff } : {}), ...(run.unhandled ? { unhandled: true } : {}) };
+  return { state: run.state, replies: run.replies, events: run.events, ...(run.handoff ? { handoff: run.handoff } : {}), ...(run.unhandled ? { unhandled: true } : {}), ...(run.aside ? { aside: true } : {}) };
 }
 
 function begin(run: Run, flow: Flow, version: number) {
@@ -97,6 +98,19 @@ function answer(run: Run, text: string) {
   const exec = STEP_EXECUTORS[s.type] as StepExecutor<Step>;
   if (exec.answer) exec.answer(s, id, text, run);
   else enter(run, id);
+}
+
+/** Shows the step the citizen is at again, without counting a retry. */
+function repeat(run: Run) {
+  const id = run.state.stepId;
+  if (!id || !run.flow.steps[id]) return;
+  const retries = run.state.retries;
+  const history = run.state.history;
+  run.hops = 0;
+  enter(run, id);
+  run.state.retries = retries;
+  run.state.history = history;
+  run.events = run.events.filter((e) => e.type !== 'step_enter');
 }
 
 /** "quay lại": re-enter the previous step that waits for the citizen. */

@@ -17,6 +17,8 @@ export interface FlowRegistry {
   ids(): string[];
   /** The enabled flow whose trigger phrase the text matches best, if any. */
   match(text: string): string | undefined;
+  /** Like `match`, with the trigger phrase (folded words) that matched. */
+  matchTrigger(text: string): { id: string; phrase: string[] } | undefined;
   /** Re-reads the store after staff publish or roll back. Returns problems found. */
   reload(): FlowError[];
 }
@@ -82,27 +84,31 @@ export function createFlowRegistry(store: FlowStore, log: Logger): FlowRegistry 
   };
   reload();
 
-  return {
+  const registry: FlowRegistry = {
     current: (id) => currentById.get(id),
     get: (id, version) => parseVersion(id, version),
     ids: () => [...currentById.keys()],
     match(text) {
+      return registry.matchTrigger(text)?.id;
+    },
+    matchTrigger(text) {
       const words = tokens(text);
       if (!words.length || words.length > 30) return undefined;
       const joined = ` ${words.join(' ')} `;
-      let best: { id: string; len: number } | undefined;
+      let best: { id: string; phrase: string[] } | undefined;
       for (const t of triggers) {
         if (!t.phrase.length) continue;
         // Whole phrase present, or every phrase word present with one typo allowed per word.
         const exact = joined.includes(` ${t.phrase.join(' ')} `);
         const fuzzy = !exact && t.phrase.every((w) => words.some((q) => q === w || (w.length >= 4 && near(q, w))));
         const whole = fold(text).split(' ').length <= t.phrase.length + 6;
-        if ((exact || (fuzzy && whole)) && (!best || t.phrase.length > best.len)) best = { id: t.id, len: t.phrase.length };
+        if ((exact || (fuzzy && whole)) && (!best || t.phrase.length > best.phrase.length)) best = t;
       }
-      return best?.id;
+      return best ? { id: best.id, phrase: [...best.phrase] } : undefined;
     },
     reload,
   };
+  return registry;
 }
 
 /** One edit apart (insert, delete, substitute, swap). */

@@ -30,13 +30,13 @@ const chooseStep = z.object({
   link: linkSchema.optional(),
 });
 
-export const VALIDATORS = ['cccd', 'phone', 'date', 'email', 'number', 'pattern', 'text'] as const;
+export const VALIDATORS = ['cccd', 'phone', 'date', 'email', 'number', 'pattern', 'text', 'dossier'] as const;
 
 const askStep = z.object({
   type: z.literal('ask').describe('Ask for free input, check it with a validator, store it in `var`.'),
   text: textSchema,
   var: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,30}$/).describe('Variable name the answer is stored in.'),
-  validate: z.enum(VALIDATORS).describe('cccd | phone | date | email | number | pattern | text'),
+  validate: z.enum(VALIDATORS).describe('cccd | phone | date | email | number | pattern | text | dossier (mã hồ sơ)'),
   min: z.number().optional().describe('number: smallest value; text: fewest characters.'),
   max: z.number().optional().describe('number: largest value; text: most characters.'),
   pattern: z.string().optional().describe('pattern: a regular expression the whole answer must match.'),

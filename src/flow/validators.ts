@@ -80,5 +80,25 @@ function text(input: string, o: ValidatorOptions): Checked {
   return { ok: true, value: v };
 }
 
+/**
+ * A dossier code ("mã hồ sơ") as one-stop systems issue them: an agency code, a date and a number
+ * joined by dots, dashes or slashes (e.g. 000.00.01.H29-260310-0420, G22.99-231234-0001). A personal
+ * ID number or a phone number typed by mistake is named as such and never repeated back.
+ */
+function dossier(input: string): Checked {
+  const v = input.trim().replace(/\s+/g, '');
+  const digits = v.replace(/\D/g, '');
+  if (/^\+?\d+$/.test(v)) {
+    if (digits.length === 12)
+      return { ok: false, hint: { vi: 'Đây có vẻ là số định danh cá nhân (số căn cước), không phải mã hồ sơ. Anh/chị không cần gửi số định danh ở đây. Mã hồ sơ có dạng 000.00.01.H29-260310-0420, in trên giấy biên nhận hoặc trong thư/tin nhắn báo đã nộp.', en: 'That looks like a personal ID number, not a dossier code; please do not send your ID number here. A dossier code looks like 000.00.01.H29-260310-0420 and is on your receipt or submission message.' } };
+    if (/^(0|84)\d{9}$/.test(digits))
+      return { ok: false, hint: { vi: 'Đây có vẻ là số điện thoại, không phải mã hồ sơ. Mã hồ sơ có dạng 000.00.01.H29-260310-0420, in trên giấy biên nhận hoặc trong thư/tin nhắn báo đã nộp.', en: 'That looks like a phone number, not a dossier code. A dossier code looks like 000.00.01.H29-260310-0420 and is on your receipt or submission message.' } };
+    return { ok: false, hint: { vi: 'Mã hồ sơ không chỉ gồm chữ số: nó có dạng 000.00.01.H29-260310-0420 (chữ, số, dấu chấm, gạch ngang). Anh/chị chép đúng mã trên giấy biên nhận.', en: 'A dossier code is not just digits: it looks like 000.00.01.H29-260310-0420 (letters, digits, dots, dashes). Copy it from your receipt.' } };
+  }
+  if (v.length < 8 || v.length > 40 || !/^[A-Za-z0-9][A-Za-z0-9.\-/_]+$/.test(v) || !/[.\-/]/.test(v) || digits.length < 4)
+    return { ok: false, hint: { vi: 'Mã hồ sơ có dạng 000.00.01.H29-260310-0420: chữ, số, dấu chấm và gạch ngang, dài 8–40 ký tự. Anh/chị chép đúng mã trên giấy biên nhận.', en: 'A dossier code looks like 000.00.01.H29-260310-0420: letters, digits, dots and dashes, 8–40 characters. Copy it from your receipt.' } };
+  return { ok: true, value: v.toUpperCase() };
+}
+
 /** Validators by name; flows refer to them by these names and are checked at load. */
-export const VALIDATOR_REGISTRY: Record<string, (input: string, o: ValidatorOptions) => Checked> = { cccd, phone, date, email, number, pattern, text };
+export const VALIDATOR_REGISTRY: Record<string, (input: string, o: ValidatorOptions) => Checked> = { cccd, phone, date, email, number, pattern, text, dossier };

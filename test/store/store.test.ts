@@ -33,6 +33,8 @@ const proc = (code: string, name: string): Procedure => ({
   result: null,
   boost: 0,
   phrasings: [],
+  channels: [],
+  documents: [],
   source: null,
 });
 

@@ -19,6 +19,12 @@ export const askInput: StepExecutor<Ask> = {
       run.go(step.next);
       return;
     }
+    // A question or a new request instead of the answer ("lệ phí bao nhiêu?", the weather): the
+    // router answers it and the step keeps waiting. Anything code-like is an attempt at the answer.
+    if (!/\d{3,}/.test(text) && run.deps.understands?.(text)) {
+      run.aside = true;
+      return;
+    }
     run.state.retries++;
     const hint = say(run, step.hint ?? r.hint);
     const specific = step.hint ? `${say(run, r.hint)} ${hint}` : hint;

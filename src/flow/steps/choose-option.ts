@@ -25,7 +25,8 @@ export const chooseOption: StepExecutor<Choose> = {
     if (!chosen) {
       // A new question typed instead of an option (it names a procedure): leave the menu and
       // let the router answer it. Anything else re-asks with the options.
-      if (text.trim().split(/\s+/).length >= 2 && run.deps.searcher().search(text, { limit: 1 }).length > 0) {
+      const understood = run.deps.understands ? run.deps.understands(text) : run.deps.searcher().search(text, { limit: 1 }).length > 0;
+      if (!/^\s*\d+\s*$/.test(text) && understood) {
         run.unhandled = true;
         run.finish(false);
         return;

@@ -49,8 +49,9 @@ export const endFlow: StepExecutor<End> = {
       thanks(run);
       return run.finish(true);
     }
-    const yes = /^(yes|y|co|c|dung|vang|ok)$/.test(a);
-    const no = /^(no|n|khong|k|ko|chua)$/.test(a);
+    // The options are numbered: Zalo and Telegram users often answer "1" or "2".
+    const yes = a === '1' || /^(da |vang )?(yes|y|yeah|yep|co|c|dung|dung vay|vang|da|ok|oke|co chu|co roi|dung roi)( a| nhe| nha| roi| lam)?$/.test(a);
+    const no = a === '2' || /^(da |vang )?(no|n|nope|not really|khong|k|ko|kg|chua|khong co|chua co)( a| nhe| nha| roi| lam)?$/.test(a);
     if (!yes && !no) {
       run.unhandled = true;
       return run.finish(true);

@@ -1,0 +1,60 @@
+import { LEVEL_LABELS, type Procedure } from './procedure.js';
+
+/**
+ * "Where do I go / can I do it online" from the catalogue's agency, level and channels.
+ * "Toàn trình" (fully online) is said only when the catalogue marks the procedure `online: 'full'`;
+ * an online channel alone means "có thể nộp trực tuyến".
+ */
+type WhereFields = Pick<Procedure, 'name' | 'agency' | 'level' | 'online' | 'onlineSubmission' | 'channels' | 'documents'>;
+
+const ONLINE = 'Trực tuyến';
+const POSTAL = 'Dịch vụ bưu chính';
+
+/** The applicant must come in person: phrases seen in notes and document lists. */
+const PRESENCE_RE =
+  /(?:phải|cần|bắt buộc)\s+(?:trực tiếp\s+)?có mặt|cùng có mặt|trực tiếp có mặt|có mặt (?:tại|để) (?:ký|nhận|trụ sở|cơ quan)|ký (?:tên )?vào (?:Sổ|sổ) (?:hộ tịch|đăng ký)|ký (?:tên )?vào Giấy chứng nhận kết hôn|phải (?:trực tiếp )?đến (?:trụ sở|cơ quan|nơi)/u;
+const DISTRICT_RE = /cấp huyện|(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?:cấp\s+)?(?:huyện|quận)|quận,\s*huyện|\bhuyện,\s*(?:quận|thị xã)/iu;
+
+function has(p: Pick<Procedure, 'channels'>, channel: string): boolean {
+  return p.channels.some((c) => c.channel === channel);
+}
+
+/** True when there is no online and no postal channel, or the catalogue's text says the applicant must be present. */
+export function presenceRequired(p: Pick<Procedure, 'name' | 'onlineSubmission' | 'channels' | 'documents'>): boolean {
+  const online = p.onlineSubmission || has(p, ONLINE);
+  if (!online && !has(p, POSTAL)) return true;
+  const text = [p.name, ...p.channels.map((c) => c.note ?? ''), ...p.documents.map((d) => d.name)].join('\n');
+  return PRESENCE_RE.test(text);
+}
+
+/** One short paragraph: who handles it, and how it can be submitted. */
+export function whereText(p: WhereFields, lang: 'vi' | 'en'): string {
+  const vi = lang === 'vi';
+  const agency = p.agency?.replace(/[\s.;,]+$/u, '').trim() || null;
+  const levels = p.level.map((l) => LEVEL_LABELS[l][lang]).join(', ');
+  const lines: string[] = [];
+  lines.push(agency ? (vi ? `Cơ quan giải quyết: ${agency}.` : `Handled by: ${agency}.`) : vi ? `Cấp thực hiện: ${levels}.` : `Level: ${levels}.`);
+
+  const online = p.onlineSubmission || has(p, ONLINE);
+  const postal = has(p, POSTAL);
+  const ways: string[] = [];
+  if (online) ways.push(p.online === 'full' ? (vi ? 'nộp trực tuyến toàn trình trên Cổng Dịch vụ công' : 'fully online on the public service portal') : vi ? 'có thể nộp trực tuyến trên Cổng Dịch vụ công' : 'can be submitted online on the public service portal');
+  if (postal) ways.push(vi ? 'gửi qua bưu chính' : 'by post');
+  if (has(p, 'Trực tiếp') || !ways.length) ways.push(vi ? 'nộp trực tiếp tại nơi tiếp nhận hồ sơ' : 'in person at the office');
+  if (!online && !postal) lines.push(vi ? 'Thủ tục này cần nộp trực tiếp, chưa nộp trực tuyến được.' : 'This procedure must be submitted in person; it is not available online.');
+  else {
+    const list = ways.join(vi ? ', hoặc ' : ', or ');
+    lines.push(vi ? `Cách nộp: ${list}.` : `How to apply: ${list}.`);
+  }
+  if ((online || postal) && presenceRequired(p)) {
+    lines.push(vi ? 'Lưu ý: theo danh mục, người yêu cầu vẫn cần có mặt trực tiếp ở một bước.' : 'Note: the catalogue says the applicant must still appear in person at one step.');
+  }
+  if (agency && DISTRICT_RE.test(agency)) {
+    lines.push(
+      vi
+        ? 'Từ 01/7/2025 không còn cấp huyện; việc này do cấp tỉnh hoặc cấp xã tiếp nhận, anh/chị kiểm tra trên Cổng.'
+        : 'Districts were abolished on 1 July 2025; the province or the commune now handles this. Please check the portal.',
+    );
+  }
+  return lines.join(' ');
+}

@@ -1,0 +1,28 @@
+import { fold } from '../../catalogue/fold.js';
+import { startFlow } from '../flow-runner.js';
+import type { Middleware, RouterContext } from '../turn.js';
+
+// Words every trigger shares with many procedure names: they say nothing about the flow's subject.
+const GENERIC = new Set(['dang', 'ky', 'nop', 'lam', 'cach', 'thu', 'tuc', 'ho', 'so', 'online', 'truc', 'tuyen', 'cong', 'dich', 'vu', 'tra', 'cuu', 'phi', 'le', 'thanh', 'toan', 'kiem']);
+
+/**
+ * A flow's trigger phrase starts the flow, unless the message is really about a procedure the
+ * flow is not about: "đăng ký khai sinh trên VNeID" names the VNeID app but asks for birth
+ * registration; "nộp lệ phí đổi bằng lái bao nhiêu" asks a fee. Those go on to the catalogue.
+ */
+export function triggers(ctx: RouterContext): Middleware {
+  return async (turn, next) => {
+    const hit = ctx.deps.flows.matchTrigger(turn.text);
+    if (!hit) return next();
+    const phrase = new Set(hit.phrase);
+    const outside = ctx.understanding.content(ctx.understanding.question(turn.folded).rest).split(' ').filter((w) => w && !phrase.has(w));
+    if (outside.length >= 2) {
+      // What the words around the trigger ask for, on their own.
+      const top = ctx.deps.searcher().ask(outside.join(' '), { limit: 1 }).hits[0];
+      const subject = hit.phrase.filter((w) => !GENERIC.has(w));
+      const name = ` ${fold(top?.procedure.name ?? '')} `;
+      if (top && top.score >= 0.5 && subject.length && !subject.some((w) => name.includes(` ${w} `))) return next();
+    }
+    return startFlow(ctx, turn, hit.id).replies;
+  };
+}

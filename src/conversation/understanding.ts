@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { fold } from '../catalogue/fold.js';
+import { findPhrase, onlyFillers, phraseSet, removePhrases, type PhraseSet } from './phrases.js';
+
+/** Global intents that work from anywhere in a conversation. */
+export type Intent = 'human' | 'cancel' | 'back' | 'menu' | 'help' | 'greeting' | 'thanks' | 'bot' | 'langEn' | 'langVi';
+/** What a question over a procedure asks about. */
+export type QuestionKind = 'fee' | 'documents' | 'where' | 'duration' | 'online' | 'result';
+
+const list = z.array(z.string().min(1));
+const bilingual = z.object({ vi: z.string().min(1), en: z.string().min(1) });
+const fileSchema = z.object({
+  fillers: list,
+  intents: z.object({
+    human: z.object({ nouns: list, verbs: list, whole: list }),
+    cancel: list,
+    changeMind: list,
+    back: list,
+    menu: list,
+    help: list,
+    greeting: list,
+    thanks: list,
+    bot: list,
+    langEn: list,
+    langVi: list,
+  }),
+  questions: z.object({ fee: list, documents: list, where: list, duration: list, online: list, result: list }),
+  ambiguous: z.array(z.object({ token: z.string().min(1), resolvedBy: list, choices: z.array(bilingual.extend({ query: z.string().min(2) })).min(2) })),
+  outOfScope: z.array(z.object({ id: z.string(), words: list, where: bilingual })),
+});
+export type UnderstandingData = z.infer<typeof fileSchema>;
+
+export interface Ambiguity {
+  token: string;
+  choices: { vi: string; en: string; query: string }[];
+}
+
+/** Compiled phrase tables: the router's reading of a message beyond procedure names. */
+export interface Understanding {
+  /** A global intent when the message is (almost) only that intent. */
+  intent(folded: string): Intent | null;
+  /** "thôi, tôi muốn hỏi …": the rest of the message after a change-of-mind opener, or null. */
+  changeOfMind(folded: string): string | null;
+  /** "thôi bỏ đi, không … nữa": a change of mind that asks for nothing else. */
+  giveUp(folded: string): boolean;
+  /** A greeting or thanks opening a longer message: the rest, or null when there is none. */
+  afterGreeting(folded: string): string | null;
+  /** Question kinds asked, and the message with the question words taken out (the procedure part). */
+  question(folded: string): { kinds: QuestionKind[]; rest: string };
+  /** An abbreviation that means several things, typed without a word that settles which. */
+  ambiguity(folded: string): Ambiguity | null;
+  /** A topic the assistant does not cover, with where to turn. */
+  outOfScope(folded: string): { id: string; where: { vi: string; en: string } } | null;
+  /** Filler words removed ("ạ", "ad ơi", "cho em hỏi"). */
+  content(folded: string): string;
+}
+
+const DATA = new URL('../../data/conversation.json', import.meta.url);
+const QUESTION_KINDS: QuestionKind[] = ['fee', 'documents', 'where', 'duration', 'online', 'result'];
+
+export function loadUnderstanding(path: URL | string = DATA): Understanding {
+  return compileUnderstanding(fileSchema.parse(JSON.parse(readFileSync(path, 'utf8'))));
+}
+
+export function compileUnderstanding(data: UnderstandingData): Understanding {
+  const fillers = phraseSet(data.fillers);
+  const sets = {
+    cancel: phraseSet(data.intents.cancel),
+    back: phraseSet(data.intents.back),
+    menu: phraseSet(data.intents.menu),
+    help: phraseSet(data.intents.help),
+    greeting: phraseSet(data.intents.greeting),
+    thanks: phraseSet(data.intents.thanks),
+    bot: phraseSet(data.intents.bot),
+    langEn: phraseSet(data.intents.langEn),
+    langVi: phraseSet(data.intents.langVi),
+  } satisfies Partial<Record<Intent, PhraseSet>>;
+  const changeMind = phraseSet(data.intents.changeMind);
+  const humanNouns = phraseSet(data.intents.human.nouns);
+  const humanVerbs = phraseSet(data.intents.human.verbs);
+  const humanWhole = phraseSet(data.intents.human.whole);
+  // Every question phrase with its kind, longest first: "bao nhiêu ngày" is a duration, not a fee.
+  const questions = QUESTION_KINDS.flatMap((k) => phraseSet(data.questions[k]).phrases.map((p) => [p, k] as const)).sort(
+    (a, b) => b[0].split(' ').length - a[0].split(' ').length || b[0].length - a[0].length,
+  );
+  const ambiguous = data.ambiguous.map((a) => ({ ...a, token: fold(a.token), resolvedBy: new Set(a.resolvedBy.map(fold)) }));
+  const outOfScope = data.outOfScope.map((o) => ({ id: o.id, where: o.where, words: phraseSet(o.words) }));
+
+  /** The whole message is this phrase set plus fillers. */
+  const whole = (folded: string, set: PhraseSet) => findPhrase(folded, set) !== null && onlyFillers(removePhrases(folded, set), fillers);
+
+  const wantsHuman = (folded: string): boolean => {
+    if (whole(folded, humanWhole)) return true;
+    const noun = findPhrase(folded, humanNouns);
+    if (!noun) return false;
+    // "tôi là cán bộ xã" describes the citizen, not a request.
+    if (/\b(toi|em|minh) la (can bo|nhan vien)\b/.test(folded)) return false;
+    // A verb shortly before the person ("muốn nói chuyện với cán bộ", "let me speak to someone").
+    const before = folded.slice(0, noun.start).trim().split(' ').slice(-4).join(' ');
+    if (findPhrase(before, humanVerbs)) return true;
+    // Or the person and fillers only ("cán bộ ơi").
+    return onlyFillers(removePhrases(folded, humanNouns), fillers);
+  };
+
+  const u: Understanding = {
+    intent(folded) {
+      if (!folded) return null;
+      const words = folded.split(' ').length;
+      if (words <= 14 && wantsHuman(folded)) return 'human';
+      for (const name of ['langEn', 'langVi', 'cancel', 'back', 'menu', 'bot', 'help', 'thanks', 'greeting'] as const) {
+        if (whole(folded, sets[name])) return name;
+      }
+      return null;
+    },
+    changeOfMind(folded) {
+      const m = findPhrase(folded, changeMind);
+      if (!m || m.start > 1) return null;
+      const rest = ` ${folded} `.slice(m.end + 1).trim();
+      // "thôi" in "thời tiết", "thời gian" is another word once folded.
+      if (/^(tiet|gian|han|hieu|diem|ky|vu|trang|su)\b/.test(rest)) return null;
+      return u.content(rest).split(' ').filter(Boolean).length >= 2 ? rest : null;
+    },
+    giveUp(folded) {
+      // "thôi bỏ đi, không góp ý nữa": a change of mind followed by a "no" is a plain cancel.
+      const m = findPhrase(folded, changeMind) ?? findPhrase(folded, sets.cancel);
+      if (!m || m.start > 1) return false;
+      const rest = ` ${folded} `.slice(m.end + 1).trim();
+      return /^(khong|ko|k|chua|hong|hem) /.test(`${rest} `) && /\b(nua|thoi|dau|roi)$/.test(rest);
+    },
+    afterGreeting(folded) {
+      for (const set of [sets.greeting, sets.thanks]) {
+        const m = findPhrase(folded, set);
+        if (!m || m.start > 1) continue;
+        const rest = ` ${folded} `.slice(m.end + 1).trim();
+        if (u.content(rest)) return rest;
+      }
+      return null;
+    },
+    question(folded) {
+      const kinds = new Set<QuestionKind>();
+      let padded = ` ${folded} `;
+      for (const [phrase, kind] of questions) {
+        const needle = ` ${phrase} `;
+        if (!padded.includes(needle)) continue;
+        kinds.add(kind);
+        while (padded.includes(needle)) padded = padded.replace(needle, ' ');
+      }
+      return { kinds: QUESTION_KINDS.filter((k) => kinds.has(k)), rest: padded.trim().replace(/\s+/g, ' ') };
+    },
+    ambiguity(folded) {
+      const words = folded.split(' ');
+      for (const a of ambiguous) {
+        if (!words.includes(a.token)) continue;
+        if (words.some((w) => a.resolvedBy.has(w))) continue;
+        // Only when the message is short: the abbreviation is what the citizen is asking about.
+        if (u.content(folded).split(' ').length > 4) continue;
+        return { token: a.token, choices: a.choices };
+      }
+      return null;
+    },
+    outOfScope(folded) {
+      for (const o of outOfScope) if (findPhrase(folded, o.words)) return { id: o.id, where: o.where };
+      return null;
+    },
+    content(folded) {
+      return removePhrases(folded, fillers);
+    },
+  };
+  return u;
+}
