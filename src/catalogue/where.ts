@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { fold } from './fold.js';
 import { LEVEL_LABELS, type Procedure } from './procedure.js';
 
 /**
@@ -23,8 +26,18 @@ function has(p: Pick<Procedure, 'channels'>, channel: string): boolean {
 export function presenceRequired(p: Pick<Procedure, 'name' | 'onlineSubmission' | 'channels' | 'documents'>): boolean {
   const online = p.onlineSubmission || has(p, ONLINE);
   if (!online && !has(p, POSTAL)) return true;
+  if (presenceRule(p.name)) return true;
   const text = [p.name, ...p.channels.map((c) => c.note ?? ''), ...p.documents.map((d) => d.name)].join('\n');
   return PRESENCE_RE.test(text);
+}
+
+const presenceSchema = z.object({ rules: z.array(z.object({ names: z.array(z.string().min(3)).min(1), basis: z.string(), note: z.object({ vi: z.string(), en: z.string() }) })) });
+const PRESENCE_RULES = presenceSchema.parse(JSON.parse(readFileSync(new URL('../../data/presence.json', import.meta.url), 'utf8'))).rules;
+
+/** A rule of data/presence.json that makes this procedure need the applicant in person (with its note). */
+export function presenceRule(name: string): { vi: string; en: string } | null {
+  const folded = ` ${fold(name)} `;
+  return PRESENCE_RULES.find((r) => r.names.some((n) => folded.includes(` ${fold(n)} `)))?.note ?? null;
 }
 
 /** One short paragraph: who handles it, and how it can be submitted. */
@@ -46,7 +59,9 @@ export function whereText(p: WhereFields, lang: 'vi' | 'en'): string {
     const list = ways.join(vi ? ', hoặc ' : ', or ');
     lines.push(vi ? `Cách nộp: ${list}.` : `How to apply: ${list}.`);
   }
-  if ((online || postal) && presenceRequired(p)) {
+  const rule = presenceRule(p.name);
+  if (rule) lines.push(rule[lang]);
+  else if ((online || postal) && presenceRequired(p)) {
     lines.push(vi ? 'Lưu ý: theo danh mục, người yêu cầu vẫn cần có mặt trực tiếp ở một bước.' : 'Note: the catalogue says the applicant must still appear in person at one step.');
   }
   if (agency && DISTRICT_RE.test(agency)) {

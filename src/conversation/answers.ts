@@ -1,7 +1,7 @@
 import { documentsText } from '../catalogue/documents.js';
 import { describeFees } from '../catalogue/fees.js';
 import type { Procedure } from '../catalogue/procedure.js';
-import { presenceRequired, whereText } from '../catalogue/where.js';
+import { presenceRequired, presenceRule, whereText } from '../catalogue/where.js';
 import type { Lang, Reply } from '../core/message.js';
 import { durationText, onlineText } from '../core/procedure-reply.js';
 import type { Profile } from './turn.js';
@@ -34,11 +34,14 @@ export function answerAbout(p: Procedure, kinds: readonly QuestionKind[], lang: 
       case 'online': {
         const presence = presenceRequired(p);
         const how = onlineText(p, lang);
-        const extra = presence
-          ? vi
+        const rule = presenceRule(p.name);
+        const extra = rule
+          ? ` ${rule[lang]}`
+          : presence
+            ? vi
             ? ' Thủ tục này cần anh/chị có mặt tại cơ quan giải quyết ở một bước (ví dụ khi nhận kết quả); anh/chị xem chi tiết trên Cổng.'
-            : ' You need to be present at the office for at least one step (e.g. to receive the result); see the portal for details.'
-          : '';
+              : ' You need to be present at the office for at least one step (e.g. to receive the result); see the portal for details.'
+            : '';
         parts.push(`${vi ? '🌐 Hình thức:' : '🌐 How to apply:'} ${how}.${extra}`);
         break;
       }

@@ -1,5 +1,5 @@
 import { fold } from '../catalogue/fold.js';
-import { loadLifeEvents } from '../catalogue/life-events.js';
+import { loadLifeEvents, matchLifeEvent } from '../catalogue/life-events.js';
 import type { EngineDeps } from '../flow/context.js';
 import { sessionKey, type Inbound, type Reply } from '../core/message.js';
 import { maskPII } from '../core/privacy.js';
@@ -46,6 +46,7 @@ export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineD
       const folded = fold(text);
       if (!folded) return false;
       if (understanding.question(folded).kinds.length || understanding.outOfScope(folded) || understanding.ambiguity(folded)) return true;
+      if (deps.flows.matchTrigger(text) || matchLifeEvent(text, lifeEvents)) return true;
       return deps.searcher().ask(text, { limit: 1 }).hits.length > 0;
     },
   };

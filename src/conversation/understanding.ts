@@ -52,6 +52,8 @@ export interface Understanding {
   ambiguity(folded: string): Ambiguity | null;
   /** A topic the assistant does not cover, with where to turn. */
   outOfScope(folded: string): { id: string; where: { vi: string; en: string } } | null;
+  /** Filler words taken off the start only ("ý tôi là cấp lại căn cước" → "cấp lại căn cước"). */
+  trimLead(folded: string): string;
   /** Filler words removed ("ạ", "ad ơi", "cho em hỏi"). */
   content(folded: string): string;
 }
@@ -162,6 +164,15 @@ export function compileUnderstanding(data: UnderstandingData): Understanding {
     outOfScope(folded) {
       for (const o of outOfScope) if (findPhrase(folded, o.words)) return { id: o.id, where: o.where };
       return null;
+    },
+    trimLead(folded) {
+      let rest = folded;
+      for (let m = findPhrase(rest, fillers); m && m.start <= 1; m = findPhrase(rest, fillers)) {
+        // Only a filler that starts the text: take it off and look again.
+        if (!` ${rest} `.startsWith(` ${m.phrase} `)) break;
+        rest = rest.slice(m.phrase.length).trim();
+      }
+      return rest;
     },
     content(folded) {
       return removePhrases(folded, fillers);

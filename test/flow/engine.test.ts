@@ -121,7 +121,7 @@ describe('router and engine', () => {
     expect((await say('chay thu'))[0]?.text).toBe('Chọn v1');
     await say('huy');
     expect((await say('lam lai cccd'))[0]?.options?.[0]?.label).toMatch(/^Cấp lại thẻ căn cước/);
-    expect((await say('asdfgh qwerty'))[0]?.text).toMatch(/chưa hiểu câu hỏi/);
+    expect((await say('asdfgh qwerty'))[0]?.text).toMatch(/chưa tìm thấy thủ tục/);
   });
 
   it('warns about a shared OTP and keeps it out of events and the session', async () => {

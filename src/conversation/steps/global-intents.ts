@@ -1,4 +1,5 @@
 import type { Reply } from '../../core/message.js';
+import { matchOption } from '../../flow/options.js';
 import { abandon, runEngine, runHandoff, startFlow } from '../flow-runner.js';
 import { t, type Middleware, type RouterContext, type Turn } from '../turn.js';
 
@@ -15,6 +16,8 @@ const HELP = {
 export function globalIntents(ctx: RouterContext): Middleware {
   return async (turn, next) => {
     const u = ctx.understanding;
+    // An answer to the menu on screen is an answer, even when it sounds like an intent ("Không, cảm ơn").
+    if (!turn.handoff && answersOpenMenu(ctx, turn)) return next();
     const intent = turn.inbound.kind === 'command' && turn.folded === 'lang' ? 'langToggle' : u.giveUp(turn.folded) ? 'cancel' : u.intent(turn.folded);
     if (turn.handoff) {
       if (intent !== 'menu' && intent !== 'cancel') return next();
@@ -77,6 +80,14 @@ export function globalIntents(ctx: RouterContext): Middleware {
     if (rest) turn.narrow(rest);
     return next();
   };
+}
+
+function answersOpenMenu(ctx: RouterContext, turn: Turn): boolean {
+  const s = turn.session;
+  const step = s.flowId && s.flowVersion && s.stepId ? ctx.deps.flows.get(s.flowId, s.flowVersion)?.steps[s.stepId] : undefined;
+  if (step?.type !== 'choose') return false;
+  const labels = step.options.map((o) => o.label[s.lang] || o.label.vi);
+  return matchOption(turn.text, labels.map((_, i) => `o${i + 1}`), labels) >= 0;
 }
 
 /** The current step once more, below a help text or a greeting (nothing outside a flow). */

@@ -15,7 +15,7 @@ const ASK_WHICH: Record<QuestionKind, { vi: string; en: string }> = {
 };
 
 /** How sure the search must be to answer about one procedure instead of listing a few. */
-const SURE = 0.55;
+const SURE = 0.35;
 
 /**
  * A question about a procedure ("trích lục khai sinh mất mấy ngày", "how much is a passport"):
@@ -32,7 +32,7 @@ export function procedureQuestion(ctx: RouterContext): Middleware {
     const searcher = ctx.deps.searcher();
     const lang = turn.lang();
     // The procedure part: question words, fillers and place names out ("Bắc Giang đăng ký thường trú ở đâu").
-    const rest = removePhrases(q.rest, ctx.placeWords);
+    const rest = u.trimLead(removePhrases(q.rest, ctx.placeWords));
     const subject = u.content(rest);
     const answer = (p: Procedure, others: readonly Procedure[] = [], othersIntro?: string) => {
       const vars: Record<string, unknown> = { ...turn.session.vars };

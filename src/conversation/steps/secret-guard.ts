@@ -5,7 +5,9 @@ import { t, type Middleware, type RouterContext } from '../turn.js';
 // not a question that merely mentions OTP.
 // A password counts when its value is typed ("mật khẩu vneid của tôi là Hoa1975@"): a word with a digit,
 // not "là gì".
-const SECRET_SOURCE = String.raw`\b(otp|ma pin|pin|cvv|cvc|ma xac thuc|ma xac nhan|ma kich hoat)\b\D{0,25}\d{4,8}\b|\b(mat khau|password|passcode|pass|mk)\b(?:\s+\S+){0,3}?\s+(?:la|is|=)\s+(?!(?:gi|sao|bao|the|nhu|what|how|ai|dau)\b)\S*\d\S*`;
+const SECRET_SOURCE = String.raw`\b(otp|ma pin|pin|cvv|cvc|ma xac thuc|ma xac nhan|ma kich hoat)\b\D{0,25}\d{4,8}\b|\b(mat khau|password|passcode|pass|mk)\b(?:\s+\S+){0,3}?\s*(?:\bla\b|\bis\b|=|:)\s*(?!(?:gi|sao|bao|the|nhu|what|how|ai|dau)\b)[^\s,;]*\d[^\s,;]*`;
+/** Lower case without tone marks, punctuation kept ("Hanoi@2024" stays one word). */
+const plain = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
 const SECRET = new RegExp(SECRET_SOURCE);
 const SECRET_CUT = new RegExp(SECRET_SOURCE, 'g');
 const CARD = /(?<!\d)(?:\d[\s-]?){15,18}\d(?!\d)/g;
@@ -24,10 +26,14 @@ export function secretGuard(ctx: RouterContext): Middleware {
       .slice(-5, -1)
       .map((m) => fold(m.text))
       .join(' ');
-    const bareOtp = BARE_CODE.test(turn.text) && OTP_TALK.test(recent) && !turn.session.flowId;
+    // A flow step that asks for digits (an ID number, a code) may get digits.
+    const s = turn.session;
+    const stepType = s.flowId && s.flowVersion && s.stepId ? ctx.deps.flows.get(s.flowId, s.flowVersion)?.steps[s.stepId]?.type : undefined;
+    const bareOtp = BARE_CODE.test(turn.text) && OTP_TALK.test(recent) && stepType !== 'ask';
     const card = CARD.test(turn.text);
     CARD.lastIndex = 0;
-    if (!SECRET.test(turn.folded) && !card && !bareOtp) return next();
+    const text = plain(turn.text);
+    if (!SECRET.test(text) && !card && !bareOtp) return next();
     turn.emit({ type: 'secret_warning' });
     turn.before.push({
       text: t(
@@ -37,10 +43,9 @@ export function secretGuard(ctx: RouterContext): Middleware {
       ),
     });
     if (bareOtp) return [];
-    const rest = ctx.understanding.content(turn.folded.replace(SECRET_CUT, ' ').replace(/\s+/g, ' ').trim());
-    const restRaw = turn.text.replace(CARD, ' ');
-    if (!rest || rest.split(' ').length < 2) return [];
-    turn.narrow(card ? restRaw : fold(restRaw).replace(SECRET_CUT, ' ').replace(/\s+/g, ' ').trim());
+    const rest = fold(text.replace(SECRET_CUT, ' ').replace(CARD, ' '));
+    if (ctx.understanding.content(rest).split(' ').filter(Boolean).length < 2) return [];
+    turn.narrow(rest);
     return next();
   };
 }

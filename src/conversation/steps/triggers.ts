@@ -15,7 +15,10 @@ export function triggers(ctx: RouterContext): Middleware {
     const hit = ctx.deps.flows.matchTrigger(turn.text);
     if (!hit) return next();
     const phrase = new Set(hit.phrase);
-    const outside = ctx.understanding.content(ctx.understanding.question(turn.folded).rest).split(' ').filter((w) => w && !phrase.has(w));
+    const question = ctx.understanding.question(turn.folded);
+    // "đăng ký vneid có mất tiền không": a fee, papers, place or time question is answered from the catalogue.
+    if (question.kinds.some((k) => k !== 'online') && ctx.deps.searcher().ask(question.rest, { limit: 1 }).hits.length) return next();
+    const outside = ctx.understanding.content(question.rest).split(' ').filter((w) => w && !phrase.has(w));
     if (outside.length >= 2) {
       // What the words around the trigger ask for, on their own.
       const top = ctx.deps.searcher().ask(outside.join(' '), { limit: 1 }).hits[0];
