@@ -110,11 +110,17 @@ describe('whereText and presenceRequired', () => {
     expect(presenceRequired(base)).toBe(false);
   });
 
-  it('requires presence when the catalogue text says both parties must be present', () => {
-    const marriage = byCode('1.000894');
-    const p: Procedure = { ...marriage, documents: [...marriage.documents, { name: 'Khi đăng ký kết hôn, hai bên nam, nữ phải có mặt để ký vào Sổ hộ tịch', quantity: null }] };
+  it('requires presence when the catalogue text says the applicant must be present', () => {
+    const p: Procedure = { ...base, documents: [...base.documents, { name: 'Người yêu cầu phải có mặt trực tiếp để ký vào Sổ hộ tịch', quantity: null }] };
     expect(presenceRequired(p)).toBe(true);
     expect(whereText(p, 'vi')).toContain('cần có mặt trực tiếp');
+  });
+
+  it('marriage registration needs both partners present (data/presence.json, Luật Hộ tịch)', () => {
+    const marriage = byCode('1.000894');
+    expect(presenceRequired(marriage)).toBe(true);
+    expect(whereText(marriage, 'vi')).toContain('hai bên nam, nữ phải cùng có mặt');
+    expect(whereText(marriage, 'en')).toContain('Both partners must attend');
   });
 
   it('notes that districts no longer exist when the agency names one', () => {

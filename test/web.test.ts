@@ -46,7 +46,7 @@ describe('web chat', () => {
 
   it('says honestly when nothing matches and records the miss', async () => {
     const res = await chat('giá vàng hôm nay', 'sid-test-0002');
-    expect(res.json().replies[0].text).toMatch(/chưa tìm thấy thủ tục phù hợp/);
+    expect(res.json().replies[0].text).toMatch(/ngoài phạm vi trợ lý dịch vụ công/);
     expect(res.json().replies[1].options.length).toBeGreaterThan(3);
     expect(events.some((e) => e.type === 'search_miss' && e.text === 'giá vàng hôm nay')).toBe(true);
   });

@@ -10,6 +10,8 @@ export interface CleanDocument {
   name: string;
   /** "1 bản chính", "1 bản sao", "1 bản chính, 1 bản sao"; null when nothing is to be handed in. */
   quantity: string | null;
+  /** Needed only in one case (the portal lists it under a "Trường hợp …" heading). */
+  conditional?: boolean;
 }
 
 const MAX_NAME = 140;
@@ -71,6 +73,9 @@ export function cleanQuantity(raw: string | null): string | null {
 }
 
 /** The papers to prepare, cleaned, deduplicated, in the portal's order. */
+/** Application forms and declarations: what every applicant fills in. */
+const FORM = /^(tờ khai|đơn|phiếu|giấy đề nghị|văn bản đề nghị|bản khai|tờ trình|mẫu)/iu;
+
 export function cleanDocuments(docs: Procedure['documents'], opts: { max?: number } = {}): CleanDocument[] {
   const out: CleanDocument[] = [];
   const seen = new Set<string>();
@@ -79,15 +84,20 @@ export function cleanDocuments(docs: Procedure['documents'], opts: { max?: numbe
     if (NOT_A_PAPER.test(first.replace(/^[-+*•\s]+/u, '')) || STAFF_TEXT.test(first)) continue;
     // Remarks exported as rows carry "0 bản chính" (nothing handed in) and read as rules.
     if (!cleanQuantity(d.quantity) && /^(?:[-+*•]\s*)?(?:trường hợp|người yêu cầu|nếu)\b|\b(?:phải bảo đảm|phải được|có thể nộp|có trách nhiệm)\b/iu.test(first)) continue;
-    const name = cleanName(first);
+    // "Trường hợp …\nGiấy tờ …": a paper needed only in one case; the case line is a heading.
+    const [head, ...body] = first.split('\n').map((l) => l.trim()).filter(Boolean);
+    const conditional = body.length > 0 && !/^giấy tờ (?:phải|cần) (?:nộp|xuất trình)/iu.test(head ?? '');
+    const name = cleanName(conditional ? body.join(' ') : (head ?? first));
     if (name.length < 4 || !PAPER_WORD.test(name)) continue;
     const key = fold(name).slice(0, 80);
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ name, quantity: cleanQuantity(d.quantity) });
-    if (opts.max !== undefined && out.length >= opts.max) break;
+    out.push({ name, quantity: cleanQuantity(d.quantity), ...(conditional ? { conditional } : {}) });
   }
-  return out;
+  // What everyone hands in (the application form, then unconditional papers) before case-specific papers.
+  const rank = (d: CleanDocument) => (FORM.test(d.name) && !d.conditional ? 0 : d.conditional ? 2 : 1);
+  const sorted = out.map((d, i) => ({ d, i })).sort((a, b) => rank(a.d) - rank(b.d) || a.i - b.i).map((x) => x.d);
+  return opts.max !== undefined ? sorted.slice(0, opts.max) : sorted;
 }
 
 function quantityEn(q: string): string {
@@ -98,7 +108,7 @@ function quantityEn(q: string): string {
 export function documentsText(p: Pick<Procedure, 'documents'>, lang: 'vi' | 'en', max = 6): string {
   const all = cleanDocuments(p.documents);
   const shown = all.slice(0, max);
-  const lines = shown.map((d, i) => `${i + 1}. ${d.name}${d.quantity ? ` (${lang === 'vi' ? d.quantity : quantityEn(d.quantity)})` : ''}`);
+  const lines = shown.map((d, i) => `${i + 1}. ${d.conditional ? (lang === 'vi' ? 'Tùy trường hợp: ' : 'In some cases: ') : ''}${d.name}${d.quantity ? ` (${lang === 'vi' ? d.quantity : quantityEn(d.quantity)})` : ''}`);
   const rest = all.length - shown.length;
   if (rest > 0) lines.push(lang === 'vi' ? `… và ${rest} giấy tờ khác.` : `… and ${rest} more document${rest === 1 ? '' : 's'}.`);
   if (!shown.length) lines.push(lang === 'vi' ? 'Danh mục chưa liệt kê giấy tờ cụ thể.' : 'The catalogue lists no specific documents.');

@@ -95,7 +95,9 @@ export async function runPersonaFiles(files: PersonaFile[], env: Record<string, 
         const problems: string[] = [];
         for (const c of turn.contains ?? []) if (!seen.includes(fold(c))) problems.push(`missing "${c}"`);
         if (turn.any && !turn.any.some((c) => seen.includes(fold(c)))) problems.push(`none of ${JSON.stringify(turn.any)}`);
-        for (const c of turn.not ?? []) if (fold(c) && seen.includes(fold(c))) problems.push(`must not say "${c}"`);
+        // Whole words: "anh/chị" must not be found inside "hành chính".
+        const words = ` ${seen.replace(/\s+/g, ' ')} `;
+        for (const c of turn.not ?? []) if (fold(c) && words.includes(` ${fold(c)} `)) problems.push(`must not say "${c}"`);
         for (const o of turn.options ?? []) if (!labels.some((l) => l.includes(fold(o)))) problems.push(`no option "${o}"`);
         if (turn.flow !== undefined && (session?.flowId ?? null) !== turn.flow) problems.push(`flow is ${session?.flowId ?? null}, expected ${turn.flow}`);
         const waiting = stores.handoffs.openFor(sessionKey('web', user)) !== undefined;

@@ -103,7 +103,7 @@ describe('flow editor', () => {
   });
 
   it('refuses to publish when a conversation test fails, naming the failing turn', async () => {
-    const yaml = s.stores.flows.get('track-dossier')!.versions.at(-1)!.yaml.replace('Mã hồ sơ gồm chữ, số', 'Mã không đúng');
+    const yaml = s.stores.flows.get('track-dossier')!.versions.at(-1)!.yaml.replace('validate: dossier', 'validate: text');
     const res = await staff.post('/admin/flows/track-dossier/save', { yaml, action: 'publish' });
     expect(res.statusCode).toBe(422);
     expect(res.body).toContain('id="test-failures"');
@@ -154,7 +154,7 @@ describe('flow editor', () => {
     const start = (await call({ yaml })).json() as { state: unknown; step: string };
     expect(start.step).toBe('ask_code');
     const bad = (await call({ yaml, state: start.state, text: '@@' })).json() as { replies: { text: string }[] };
-    expect(bad.replies[0]!.text).toContain('Mã hồ sơ gồm chữ, số');
+    expect(bad.replies[0]!.text).toContain('Mã hồ sơ có dạng');
     const done = (await call({ yaml, state: start.state, text: 'H29-260310-0420' })).json() as { replies: { text: string }[]; ended: boolean };
     expect(done.replies.map((r) => r.text).join(' ')).toContain('(bản mới)');
     const broken = await call({ yaml: yaml.replace('next: where', 'next: nowhere') });
@@ -296,7 +296,7 @@ describe('stats dashboard', () => {
       expect(page.body).toContain('<span id="total-messages">7</span>');
       expect(page.body).toContain('<span id="unique-citizens">4</span>');
       expect(page.body).toMatch(/data-label="track-dossier" data-value="3"/);
-      expect(page.body).toContain('Mã hồ sơ gồm chữ, số');
+      expect(page.body).toContain('Mã hồ sơ có dạng');
       const csv = await a.get('/admin/stats/export/funnel.csv');
       expect(csv.headers['content-type']).toContain('text/csv');
       expect(csv.body).toMatch(/track-dossier,ask_code,3,/);

@@ -25,6 +25,8 @@ export function offeredPick(ctx: RouterContext): Middleware {
       if (k >= 0) turn.narrow(choices[k]!.query);
     }
     const searcher = ctx.deps.searcher();
+    // A new question ("đăng ký khai tử ở đâu") is not a pick, even if it resembles an offered name.
+    if (!/^\s*\d{1,2}\s*$/.test(turn.text) && ctx.understanding.question(turn.folded).kinds.length) return next();
     const p = pickOffered(vars, turn.text, searcher);
     if (!p) return next();
     const wasOffered = Array.isArray(vars._offered) && (vars._offered as string[]).includes(p.code);
