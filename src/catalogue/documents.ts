@@ -74,7 +74,9 @@ export function cleanQuantity(raw: string | null): string | null {
 
 /** The papers to prepare, cleaned, deduplicated, in the portal's order. */
 /** Application forms and declarations: what every applicant fills in. */
-const FORM = /^(tờ khai|đơn|phiếu|giấy đề nghị|văn bản đề nghị|bản khai|tờ trình|mẫu)/iu;
+const FORM = /^(tờ khai|đơn|phiếu|giấy đề nghị|bản khai|mẫu)/iu;
+/** Papers only some applicants need ("… đối với người …", "trong trường hợp …"). */
+const CASE = /(đối với|trường hợp|nếu có)/iu;
 
 export function cleanDocuments(docs: Procedure['documents'], opts: { max?: number } = {}): CleanDocument[] {
   const out: CleanDocument[] = [];
@@ -86,8 +88,10 @@ export function cleanDocuments(docs: Procedure['documents'], opts: { max?: numbe
     if (!cleanQuantity(d.quantity) && /^(?:[-+*•]\s*)?(?:trường hợp|người yêu cầu|nếu)\b|\b(?:phải bảo đảm|phải được|có thể nộp|có trách nhiệm)\b/iu.test(first)) continue;
     // "Trường hợp …\nGiấy tờ …": a paper needed only in one case; the case line is a heading.
     const [head, ...body] = first.split('\n').map((l) => l.trim()).filter(Boolean);
-    const conditional = body.length > 0 && !/^giấy tờ (?:phải|cần) (?:nộp|xuất trình)/iu.test(head ?? '');
-    const name = cleanName(conditional ? body.join(' ') : (head ?? first));
+    // "Giấy tờ phải nộp:\n- Giấy báo tử …": a heading over the paper itself.
+    const heading = /^giấy tờ (?:phải|cần) (?:nộp|xuất trình)/iu.test(head ?? '');
+    const conditional = body.length > 0 && !heading;
+    const name = cleanName(body.length ? body.join(' ') : (head ?? first));
     if (name.length < 4 || !PAPER_WORD.test(name)) continue;
     const key = fold(name).slice(0, 80);
     if (seen.has(key)) continue;
@@ -95,7 +99,7 @@ export function cleanDocuments(docs: Procedure['documents'], opts: { max?: numbe
     out.push({ name, quantity: cleanQuantity(d.quantity), ...(conditional ? { conditional } : {}) });
   }
   // What everyone hands in (the application form, then unconditional papers) before case-specific papers.
-  const rank = (d: CleanDocument) => (FORM.test(d.name) && !d.conditional ? 0 : d.conditional ? 2 : 1);
+  const rank = (d: CleanDocument) => (FORM.test(d.name) && !d.conditional ? 0 : d.conditional || CASE.test(d.name) ? 2 : 1);
   const sorted = out.map((d, i) => ({ d, i })).sort((a, b) => rank(a.d) - rank(b.d) || a.i - b.i).map((x) => x.d);
   return opts.max !== undefined ? sorted.slice(0, opts.max) : sorted;
 }

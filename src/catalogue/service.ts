@@ -46,6 +46,8 @@ export async function createCatalogueService(store: CatalogueStore, opts: { seed
     await store.seed(seed.procedures, seed.tables);
   } else if (store.getAliases().lexicon === undefined) {
     await upgradeFromSeed(store, loadSeed(opts.seedDir));
+  } else if (store.all().length && store.all().every((p) => !p.channels.length)) {
+    await addChannelsFromSeed(store, loadSeed(opts.seedDir).procedures);
   }
   const picks = new Map<string, number>();
   try {
@@ -113,9 +115,24 @@ async function upgradeFromSeed(store: CatalogueStore, seed: { procedures: Proced
   const byCode = new Map(seed.procedures.map((p) => [p.code, p]));
   const upgraded: Procedure[] = [];
   for (const p of store.all()) {
-    const phrasings = p.phrasings?.length ? p.phrasings : (byCode.get(p.code)?.phrasings ?? []);
-    upgraded.push({ ...p, phrasings });
+    const from = byCode.get(p.code);
+    const phrasings = p.phrasings?.length ? p.phrasings : (from?.phrasings ?? []);
+    upgraded.push({ ...p, phrasings, ...channelsOf(p, from) });
   }
   if (upgraded.length) await store.importAll(upgraded, 'merge');
   await store.setAliases({ ...store.getAliases(), lexicon: seed.tables.lexicon ?? [] });
+}
+
+/**
+ * A DATA_DIR seeded before the catalogue kept the portal's channels (fees in their notes) and
+ * documents gets them once; a procedure staff gave its own channels or documents keeps them.
+ */
+async function addChannelsFromSeed(store: CatalogueStore, seed: Procedure[]): Promise<void> {
+  const byCode = new Map(seed.map((p) => [p.code, p]));
+  const upgraded = store.all().map((p) => ({ ...p, ...channelsOf(p, byCode.get(p.code)) }));
+  await store.importAll(upgraded, 'merge');
+}
+
+function channelsOf(p: Procedure, from: Procedure | undefined): Pick<Procedure, 'channels' | 'documents'> {
+  return { channels: p.channels.length ? p.channels : (from?.channels ?? []), documents: p.documents.length ? p.documents : (from?.documents ?? []) };
 }

@@ -15,6 +15,7 @@ import { idle } from './steps/idle.js';
 import { languageSwitch } from './steps/language-switch.js';
 import { lifeEvent } from './steps/life-event.js';
 import { offeredPick } from './steps/offered-pick.js';
+import { procedureCode } from './steps/procedure-code.js';
 import { procedureQuestion } from './steps/procedure-question.js';
 import { search } from './steps/search.js';
 import { secretGuard } from './steps/secret-guard.js';
@@ -31,7 +32,7 @@ const NATIONAL: Profile = { province: null, portalUrl: 'https://dichvucong.gov.v
 /**
  * The router: one turn runs through a pipeline of small steps, each free to answer or pass on —
  * secret guard → language → global intents → handoff relay → idle → places → active flow →
- * offered pick → triggers → life event → question over a procedure → search → fallback.
+ * offered pick → procedure code → triggers → life event → question over a procedure → search → fallback.
  * Loads the session before and saves it after; never throws to a channel.
  */
 export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineDeps: EngineDeps } {
@@ -65,6 +66,7 @@ export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineD
     placeNotes(ctx),
     activeFlow(ctx),
     offeredPick(ctx),
+    procedureCode(ctx),
     triggers(ctx),
     lifeEvent(ctx),
     procedureQuestion(ctx),

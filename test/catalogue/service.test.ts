@@ -45,6 +45,18 @@ describe('catalogue service', () => {
     expect(stores.catalogue.get(withPhrasings.code)?.phrasings).toEqual(withPhrasings.phrasings);
   });
 
+  it('gives a DATA_DIR seeded before channels were kept the fee notes and documents, keeping staff edits', async () => {
+    const stores = await createMemoryStores();
+    const old = seed.procedures.map((p) => ({ ...p, channels: [], documents: [] }));
+    const edited = old.findIndex((p) => p.code === '1.001193');
+    old[edited] = { ...old[edited]!, documents: [{ name: 'Tờ khai do cán bộ sửa', quantity: '1 bản chính' }] };
+    await stores.catalogue.seed(old, seed.tables);
+    await createCatalogueService(stores.catalogue, { settings: stores.settings });
+    // 3.000347: the note with the real fee (135.000 đồng) is back, so the card no longer says "Miễn phí".
+    expect(stores.catalogue.get('3.000347')?.channels.some((c) => c.note?.includes('135.000'))).toBe(true);
+    expect(stores.catalogue.get('1.001193')?.documents).toEqual([{ name: 'Tờ khai do cán bộ sửa', quantity: '1 bản chính' }]);
+  });
+
   it('keeps what citizens pick as a bounded prior across restarts', async () => {
     const stores = await createMemoryStores();
     const service = await createCatalogueService(stores.catalogue, { settings: stores.settings });

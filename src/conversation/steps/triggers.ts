@@ -17,7 +17,7 @@ export function triggers(ctx: RouterContext): Middleware {
     const phrase = new Set(hit.phrase);
     const question = ctx.understanding.question(turn.folded);
     // "đăng ký vneid có mất tiền không": a fee, papers, place or time question is answered from the catalogue.
-    if (question.kinds.some((k) => k !== 'online') && ctx.deps.searcher().ask(question.rest, { limit: 1 }).hits.length) return next();
+    if (question.kinds.some((k) => k !== 'online') && (ctx.deps.searcher().ask(question.rest, { limit: 1 }).hits[0]?.score ?? 0) >= 0.35) return next();
     const outside = ctx.understanding.content(question.rest).split(' ').filter((w) => w && !phrase.has(w));
     if (outside.length >= 2) {
       // What the words around the trigger ask for, on their own.
