@@ -35,7 +35,7 @@ const NATIONAL: Profile = { province: null, portalUrl: 'https://dichvucong.gov.v
  * offered pick → procedure code → triggers → life event → question over a procedure → search → fallback.
  * Loads the session before and saves it after; never throws to a channel.
  */
-export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineDeps: EngineDeps } {
+export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineDeps: EngineDeps; context: RouterContext } {
   const understanding = deps.understanding ?? loadUnderstanding();
   const lifeEvents = deps.lifeEvents ?? loadLifeEvents();
   const places = deps.places ?? loadPlaces();
@@ -90,7 +90,7 @@ export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineD
       return [{ text: 'Xin lỗi, hệ thống đang gặp sự cố. Anh/chị vui lòng thử lại sau ít phút.\nSorry, something went wrong. Please try again shortly.' }];
     }
   };
-  return { handle, engineDeps };
+  return { handle, engineDeps, context: ctx };
 }
 
 /** Runs the steps in order; each calls `next()` to pass the turn on. */
@@ -100,7 +100,8 @@ function run(steps: Middleware[], turn: Turn, i = 0): Promise<Reply[]> {
   return step(turn, () => run(steps, turn, i + 1));
 }
 
-function openTurn(ctx: RouterContext, inbound: Inbound, key: string): Turn {
+/** A turn for one inbound message (exported for the steps' unit tests). */
+export function openTurn(ctx: RouterContext, inbound: Inbound, key = sessionKey(inbound.channel, inbound.chatId)): Turn {
   const { deps } = ctx;
   const now = deps.now();
   const raw = (inbound.text ?? '').slice(0, 4000);

@@ -33,7 +33,12 @@ export function procedureQuestion(ctx: RouterContext): Middleware {
     const lang = turn.lang();
     // The procedure part: question words, fillers and place names out ("Bắc Giang đăng ký thường trú ở đâu").
     const rest = u.trimLead(removePhrases(q.rest, ctx.placeWords));
-    const subject = u.content(rest);
+    // Leftovers of the question words ("lệ" of "lệ phí bao nhiêu") name no procedure.
+    const subject = u
+      .content(rest)
+      .split(' ')
+      .filter((w) => w.length > 2)
+      .join(' ');
     const answer = (p: Procedure, others: readonly Procedure[] = [], othersIntro?: string) => {
       const vars: Record<string, unknown> = { ...turn.session.vars };
       delete vars[ASKED];
