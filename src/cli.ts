@@ -142,17 +142,19 @@ async function cmdCatalogue(args: Args, config: Config, log: Logger): Promise<vo
     return;
   }
   if (sub !== 'import' || !file) throw new UsageError('usage: catalogue import <file.json|file.csv> [--replace]');
-  const parsed = parseImport(readInput(file), file);
-  if (!parsed.ok) {
-    process.stderr.write(`Import refused: ${parsed.errors.length} problem(s) in ${file}; nothing was imported.\n`);
-    for (const e of parsed.errors.slice(0, 200)) process.stderr.write(`  line ${e.line}, ${e.field}: ${e.reason}\n`);
-    if (parsed.errors.length > 200) process.stderr.write(`  … and ${parsed.errors.length - 200} more\n`);
-    process.exitCode = 1;
-    return;
-  }
+  const text = readInput(file);
   const stores = await openLowdbStores(config.dataDir);
   try {
     await createCatalogueService(stores.catalogue);
+    // Rows without channels/documents/phrasings keep the catalogue's (the fee notes live in channels).
+    const parsed = parseImport(text, file, (code) => stores.catalogue.get(code));
+    if (!parsed.ok) {
+      process.stderr.write(`Import refused: ${parsed.errors.length} problem(s) in ${file}; nothing was imported.\n`);
+      for (const e of parsed.errors.slice(0, 200)) process.stderr.write(`  line ${e.line}, ${e.field}: ${e.reason}\n`);
+      if (parsed.errors.length > 200) process.stderr.write(`  … and ${parsed.errors.length - 200} more\n`);
+      process.exitCode = 1;
+      return;
+    }
     const mode = args.flags.get('replace') ? 'replace' : 'merge';
     const r = await stores.catalogue.importAll(parsed.rows, mode);
     log.info({ mode, ...r }, 'catalogue imported');

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { aliasEntrySchema } from '../catalogue/aliases.js';
 import { lexiconConceptSchema } from '../catalogue/lexicon.js';
+import { implausibleFees } from '../catalogue/fees.js';
 import { parseImport, toCsv } from '../catalogue/import.js';
 import { LEVELS, LEVEL_LABELS, procedureSchema, type Procedure } from '../catalogue/procedure.js';
 import type { AliasTables } from '../store/types.js';
@@ -63,9 +64,18 @@ ${q ? (rows.length ? table(['Mã', 'Tên', 'Lĩnh vực', 'Điểm', ''], rows, 
 <form method="post" action="/admin/catalogue/import" id="import-form">${csrfField(s)}<input type="file" id="import-file" accept=".json,.csv"><input type="hidden" name="filename" id="import-filename" value="import.json">
 <label>Nội dung tệp<textarea name="content" id="import-content" rows="6" spellcheck="false"></textarea></label>
 <label><input type="radio" name="mode" value="merge" checked> Gộp theo mã (thêm mới, cập nhật mã trùng)</label><label><input type="radio" name="mode" value="replace"> Thay toàn bộ danh mục</label>
-<button>Nhập</button></form></section>`,
+<button>Nhập</button></form></section>
+${feeReview()}`,
     );
   });
+
+  /** Fees the catalogue states implausibly ("1 VNĐ"): citizens are told "xem trên Cổng" until staff correct them. */
+  const feeReview = () => {
+    const odd = implausibleFees(stores.catalogue.all());
+    if (!odd.length) return '';
+    return html`<section class="card" id="fee-review"><h2>Lệ phí cần kiểm tra (${odd.length})</h2><p class="muted">Mức phí trong danh mục dưới 1.000 đồng, có thể do cổng làm mất chữ số. Trợ lý không đọc các mức này cho công dân mà hướng dẫn xem trên Cổng; cán bộ sửa lại theo trang thủ tục.</p>
+${table(['Mã', 'Tên', 'Lệ phí ghi trong danh mục'], odd.map((p) => [html`<a href="/admin/catalogue/${encodeURIComponent(p.code)}">${p.code}</a>`, p.name, p.fee]), 'fee-review-list')}</section>`;
+  };
 
   app.get('/admin/catalogue/export.csv', async (_req, reply) =>
     reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="procedures.csv"').send('\uFEFF' + toCsv(stores.catalogue.all())),
@@ -78,7 +88,7 @@ ${q ? (rows.length ? table(['Mã', 'Tên', 'Lĩnh vực', 'Điểm', ''], rows, 
     const content = field(req, 'content');
     const filename = field(req, 'filename') || 'import.json';
     const mode = field(req, 'mode') === 'replace' ? 'replace' : 'merge';
-    const result = content.trim() ? parseImport(content, filename) : ({ ok: false, errors: [{ line: 0, field: '(tệp)', reason: 'Tệp trống.' }], rowCount: 0 } as const);
+    const result = content.trim() ? parseImport(content, filename, (code) => stores.catalogue.get(code)) : ({ ok: false, errors: [{ line: 0, field: '(tệp)', reason: 'Tệp trống.' }], rowCount: 0 } as const);
     if (!result.ok) {
       return send(
         ctx,

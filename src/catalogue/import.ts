@@ -16,7 +16,7 @@ const MAX_ROWS = 50_000;
  * Validates a whole import file (JSON array or CSV with a header row). Either every row is
  * valid and all are returned, or nothing is, with every bad row reported (line, field, reason).
  */
-export function parseImport(text: string, filename: string): ImportResult {
+export function parseImport(text: string, filename: string, existing?: (code: string) => Procedure | undefined): ImportResult {
   const body = text.replace(/^\uFEFF/, '');
   const isJson = /\.json$/i.test(filename) || /^\s*[[{]/.test(body);
   let records: { line: number; value: unknown }[];
@@ -32,7 +32,7 @@ export function parseImport(text: string, filename: string): ImportResult {
   const rows: Procedure[] = [];
   const seen = new Map<string, number>();
   for (const { line, value } of records) {
-    const r = procedureSchema.safeParse(normaliseRow(value));
+    const r = procedureSchema.safeParse(keepMissing(normaliseRow(value), existing));
     if (!r.success) {
       for (const issue of r.error.issues) errors.push({ line, field: issue.path.join('.') || '(row)', reason: issue.message });
       continue;
@@ -46,6 +46,19 @@ export function parseImport(text: string, filename: string): ImportResult {
     rows.push({ ...r.data, name: r.data.name.normalize('NFC'), field: r.data.field.normalize('NFC') });
   }
   return errors.length ? { ok: false, errors, rowCount: records.length } : { ok: true, rows };
+}
+
+/** Lists a file may leave out: a row without them keeps what the catalogue has (the fee notes are in `channels`). */
+const KEPT_WHEN_MISSING = ['channels', 'documents', 'phrasings'] as const;
+
+function keepMissing(row: unknown, existing: ((code: string) => Procedure | undefined) | undefined): unknown {
+  if (!existing || !row || typeof row !== 'object' || Array.isArray(row)) return row;
+  const r = row as Record<string, unknown>;
+  const current = typeof r.code === 'string' ? existing(r.code.trim()) : undefined;
+  if (!current) return row;
+  const out = { ...r };
+  for (const k of KEPT_WHEN_MISSING) if (out[k] === undefined || out[k] === null || (k === 'phrasings' && Array.isArray(out[k]) && !(out[k] as unknown[]).length)) out[k] = current[k];
+  return out;
 }
 
 /** CSV cells are strings: map empty cells to null and textual booleans/numbers to values. */
@@ -62,11 +75,23 @@ function normaliseRow(value: unknown): unknown {
     if (t === '') out[key] = null;
     else if (key === 'onlineSubmission') out[key] = /^(true|1|yes|có|co)$/i.test(t) ? true : /^(false|0|no|không|khong)$/i.test(t) ? false : t;
     else if (key === 'boost') out[key] = Number.isFinite(Number(t)) ? Number(t) : t;
+    else if (key === 'channels' || key === 'documents') out[key] = parseJsonCell(t);
     else out[key] = t;
   }
   if (out.onlineSubmission === null) delete out.onlineSubmission;
   if (out.boost === null) delete out.boost;
+  if (out.channels === null) delete out.channels;
+  if (out.documents === null) delete out.documents;
   return out;
+}
+
+/** A CSV cell holding a JSON list (channels, documents); left as text when it is not JSON, so the schema names the problem. */
+function parseJsonCell(t: string): unknown {
+  try {
+    return JSON.parse(t);
+  } catch {
+    return t;
+  }
 }
 
 /** Parses a JSON array and records the line where each element starts. */
@@ -158,7 +183,7 @@ function csvRecords(text: string): { line: number; value: unknown }[] {
   });
 }
 
-const CSV_COLUMNS = ['code', 'name', 'field', 'level', 'agency', 'fee', 'duration', 'online', 'onlineSubmission', 'url', 'ministry', 'subjects', 'result', 'source', 'boost', 'phrasings'] as const;
+const CSV_COLUMNS = ['code', 'name', 'field', 'level', 'agency', 'fee', 'duration', 'online', 'onlineSubmission', 'url', 'ministry', 'subjects', 'result', 'source', 'boost', 'phrasings', 'channels', 'documents'] as const;
 
 /** Exports procedures as CSV with the same columns the importer reads. */
 export function toCsv(list: Procedure[]): string {
@@ -167,6 +192,9 @@ export function toCsv(list: Procedure[]): string {
     const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(sep) : String(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const row = (p: Procedure) => CSV_COLUMNS.map((c) => (c === 'phrasings' ? esc(p.phrasings ?? [], ' | ') : esc(p[c], ','))).join(',');
+  // Channels and documents are JSON in their cell (the fee notes must survive a round trip).
+  const cell = (p: Procedure, c: (typeof CSV_COLUMNS)[number]) =>
+    c === 'phrasings' ? esc(p.phrasings ?? [], ' | ') : c === 'channels' || c === 'documents' ? esc(p[c].length ? JSON.stringify(p[c]) : null, ',') : esc(p[c], ',');
+  const row = (p: Procedure) => CSV_COLUMNS.map((c) => cell(p, c)).join(',');
   return [CSV_COLUMNS.join(','), ...list.map(row)].join('\n') + '\n';
 }

@@ -74,3 +74,17 @@ describe('catalogue import', () => {
     expect(stores.catalogue.revision()).toBe(before);
   });
 });
+
+describe('import keeps the fee notes', () => {
+  it('round-trips channels and documents through CSV, and a file without them keeps the catalogue’s', async () => {
+    const { loadSeed } = await import('../../src/catalogue/service.js');
+    const licence = loadSeed().procedures.find((p) => p.code === '3.000347')!;
+    const again = parseImport(toCsv([licence]), 'x.csv');
+    expect(again.ok && again.rows[0]!.channels).toEqual(licence.channels);
+    expect(again.ok && again.rows[0]!.documents).toEqual(licence.documents);
+    // A staff spreadsheet with only the basic columns: the notes naming 135.000 đồng survive a merge.
+    const basic = `code,name,field,level,fee\n3.000347,Đổi giấy phép lái xe,"Sát hạch, cấp giấy phép lái xe",trung_uong,Miễn phí\n`;
+    const merged = parseImport(basic, 'basic.csv', (code) => (code === licence.code ? licence : undefined));
+    expect(merged.ok && merged.rows[0]!.channels.some((c) => c.note?.includes('135.000'))).toBe(true);
+  });
+});

@@ -47,7 +47,7 @@ describe('catalogue service', () => {
 
   it('gives a DATA_DIR seeded before channels were kept the fee notes and documents, keeping staff edits', async () => {
     const stores = await createMemoryStores();
-    const old = seed.procedures.map((p) => ({ ...p, channels: [], documents: [] }));
+    const old: Procedure[] = seed.procedures.map((p) => ({ ...p, channels: [], documents: [] }));
     const edited = old.findIndex((p) => p.code === '1.001193');
     old[edited] = { ...old[edited]!, documents: [{ name: 'Tờ khai do cán bộ sửa', quantity: '1 bản chính' }] };
     await stores.catalogue.seed(old, seed.tables);
