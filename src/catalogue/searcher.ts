@@ -133,6 +133,7 @@ export function createSearcherFromIndex(ix: SearchIndex, opts: SearcherOptions =
     return { hits, clarify, confidence: r.confidence };
   }
 
+  let urls: Map<string, Procedure> | undefined;
   return {
     index: ix,
     rank,
@@ -152,6 +153,10 @@ export function createSearcherFromIndex(ix: SearchIndex, opts: SearcherOptions =
       return this.ask(query, options).hits;
     },
     get: (code) => ix.byCode.get(code.trim()),
+    byUrl: (url) => {
+      if (!urls) urls = new Map(ix.docs.filter((d) => d.p.url).map((d) => [pageKey(d.p.url!), d.p]));
+      return urls.get(pageKey(url));
+    },
     variantsOf(code) {
       const p = ix.byCode.get(code.trim());
       if (!p) return [];
@@ -163,4 +168,9 @@ export function createSearcherFromIndex(ix: SearchIndex, opts: SearcherOptions =
 
 export function createSearcher(procedures: readonly Procedure[], tables: AliasTables, opts: SearcherOptions = {}): FullSearcher {
   return createSearcherFromIndex(buildIndex(procedures, tables), opts);
+}
+
+/** A portal page's identity: the last path segment (the procedure's id on dichvucong.gov.vn). */
+function pageKey(url: string): string {
+  return url.trim().replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop()!.toLowerCase();
 }

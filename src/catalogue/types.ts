@@ -37,4 +37,6 @@ export interface Searcher {
   get(code: string): Procedure | undefined;
   /** Codes of the other level copies of the same service. */
   variantsOf(code: string): string[];
+  /** The procedure whose portal page this is (a link pasted by a citizen). */
+  byUrl?(url: string): import('./procedure.js').Procedure | undefined;
 }

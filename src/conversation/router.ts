@@ -44,7 +44,7 @@ export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineD
     searcher: deps.searcher,
     officeHours: deps.config.officeHours,
     understands: (text) => {
-      const folded = fold(text);
+      const folded = understanding.normalize(fold(text));
       if (!folded) return false;
       if (understanding.question(folded).kinds.length || understanding.outOfScope(folded) || understanding.ambiguity(folded)) return true;
       if (deps.flows.matchTrigger(text) || matchLifeEvent(text, lifeEvents)) return true;
@@ -111,7 +111,7 @@ export function openTurn(ctx: RouterContext, inbound: Inbound, key = sessionKey(
     key,
     now,
     text: raw,
-    folded: fold(raw),
+    folded: ctx.understanding.normalize(fold(raw)),
     masked: maskPII(raw),
     session: deps.sessions.get(key) ?? newSession(now, deps.defaultLang ?? 'vi'),
     handoff: deps.handoffs.openFor(key),
@@ -126,7 +126,7 @@ export function openTurn(ctx: RouterContext, inbound: Inbound, key = sessionKey(
     emit: (e) => deps.events.emit({ ...e, at: now, channel: inbound.channel, user: inbound.userId }),
     narrow(text: string) {
       turn.text = text;
-      turn.folded = fold(text);
+      turn.folded = ctx.understanding.normalize(fold(text));
     },
   };
   return turn;

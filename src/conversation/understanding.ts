@@ -28,6 +28,8 @@ const fileSchema = z.object({
   questions: z.object({ fee: list, documents: list, where: list, duration: list, online: list, result: list }),
   ambiguous: z.array(z.object({ token: z.string().min(1), resolvedBy: list, choices: z.array(bilingual.extend({ query: z.string().min(2) })).min(2) })),
   outOfScope: z.array(z.object({ id: z.string(), words: list, where: bilingual })),
+  /** Regional and chat spellings rewritten on the folded text ("tui" → "toi", "đi mô" → "ở đâu"): [regex, replacement]. */
+  dialect: z.array(z.tuple([z.string().min(1), z.string()])).default([]),
 });
 export type UnderstandingData = z.infer<typeof fileSchema>;
 
@@ -52,6 +54,8 @@ export interface Understanding {
   ambiguity(folded: string): Ambiguity | null;
   /** A topic the assistant does not cover, with where to turn. */
   outOfScope(folded: string): { id: string; where: { vi: string; en: string } } | null;
+  /** Regional and chat spellings in their common form ("tốn bi nhiêu dzậy" → "ton bao nhieu vay"). */
+  normalize(folded: string): string;
   /** Filler words taken off the start only ("ý tôi là cấp lại căn cước" → "cấp lại căn cước"). */
   trimLead(folded: string): string;
   /** Filler words removed ("ạ", "ad ơi", "cho em hỏi"). */
@@ -105,11 +109,25 @@ export function compileUnderstanding(data: UnderstandingData): Understanding {
     return onlyFillers(removePhrases(folded, humanNouns), fillers);
   };
 
+  const dialect = data.dialect.map(([re, to]) => [new RegExp(re, 'g'), to] as const);
+  /** In a long message only an explicit request counts: a verb right before the person ("… cho tôi nói chuyện trực tiếp với cán bộ"). */
+  const asksForPerson = (folded: string): boolean => {
+    const padded = ` ${folded} `;
+    return humanNouns.phrases.some((n) => {
+      const i = padded.indexOf(` ${n} `);
+      if (i < 0) return false;
+      const before = padded.slice(0, i).trim().split(' ').slice(-5).join(' ');
+      return /\b(noi chuyen|gap|trao doi|ket noi|lien he|speak|talk)\b/.test(before) && !/\b(toi|em|minh) la (can bo|nhan vien)\b/.test(folded);
+    });
+  };
   const u: Understanding = {
+    normalize(folded) {
+      return dialect.reduce((s, [re, to]) => s.replace(re, to), folded).replace(/\s+/g, ' ').trim();
+    },
     intent(folded) {
       if (!folded) return null;
       const words = folded.split(' ').length;
-      if (words <= 14 && wantsHuman(folded)) return 'human';
+      if (words <= 14 ? wantsHuman(folded) : asksForPerson(folded)) return 'human';
       for (const name of ['langEn', 'langVi', 'cancel', 'back', 'menu', 'bot', 'help', 'thanks', 'greeting'] as const) {
         if (whole(folded, sets[name])) return name;
       }

@@ -12,12 +12,15 @@ const CODE = /(?<![\d.])(\d{1,2}\.\d{6})((?:\.[A-Za-z0-9]+)*)(?![\d])/;
  */
 export function procedureCode(ctx: RouterContext): Middleware {
   return async (turn, next) => {
-    const m = CODE.exec(turn.text);
-    if (!m) return next();
     const searcher = ctx.deps.searcher();
-    const p = searcher.get(`${m[1]}${m[2]}`) ?? searcher.get(m[1]!);
+    // A portal page pasted into the chat names its procedure.
+    const link = /https?:\/\/\S+/.exec(turn.text)?.[0];
+    const linked = link ? searcher.byUrl?.(link) : undefined;
+    const m = CODE.exec(turn.text);
+    if (!m && !linked) return next();
+    const p = linked ?? searcher.get(`${m![1]}${m![2]}`) ?? searcher.get(m![1]!);
     const lang = turn.lang();
-    if (!p) {
+    if (!p && m) {
       return [
         {
           text: t(
@@ -28,6 +31,7 @@ export function procedureCode(ctx: RouterContext): Middleware {
         },
       ];
     }
+    if (!p) return next();
     const kinds = ctx.understanding.question(turn.folded).kinds;
     if (!kinds.length) return showProcedure(ctx, turn, p.code);
     turn.save({ ...turn.session, topic: p.code });

@@ -1,7 +1,8 @@
+import { fold } from '../../catalogue/fold.js';
 import type { Procedure } from '../../catalogue/procedure.js';
 import { t, type Middleware, type RouterContext } from '../turn.js';
 import { answerAbout } from '../answers.js';
-import { cardFor, offerIntro, offerProcedures, ASKED } from '../offer.js';
+import { cardFor, offerIntro, offerProcedures, ASKED, OFFERED } from '../offer.js';
 import type { QuestionKind } from '../understanding.js';
 import { removePhrases } from '../phrases.js';
 
@@ -25,24 +26,20 @@ const SURE = 0.35;
 export function procedureQuestion(ctx: RouterContext): Middleware {
   return async (turn, next) => {
     const u = ctx.understanding;
-    const pending = Array.isArray(turn.session.vars[ASKED]) && !Array.isArray(turn.session.vars._offered) ? (turn.session.vars[ASKED] as QuestionKind[]) : [];
-    const q = u.question(turn.folded);
+    const vars0 = turn.session.vars;
+    const offered = Array.isArray(vars0[OFFERED]) ? (vars0[OFFERED] as string[]) : [];
+    const pending = Array.isArray(vars0[ASKED]) && !offered.length ? (vars0[ASKED] as QuestionKind[]) : [];
+    const q = focus(ctx, turn.text, turn.folded);
     const kinds = q.kinds.length ? q.kinds : pending;
     if (!kinds.length) return next();
     const searcher = ctx.deps.searcher();
     const lang = turn.lang();
-    // The procedure part: question words, fillers and place names out ("Bắc Giang đăng ký thường trú ở đâu").
     const rest = u.trimLead(removePhrases(q.rest, ctx.placeWords));
-    // Leftovers of the question words ("lệ" of "lệ phí bao nhiêu") name no procedure.
-    const subject = u
-      .content(rest)
-      .split(' ')
-      .filter((w) => w.length > 2)
-      .join(' ');
+    const subject = subjectOf(ctx, rest);
     const answer = (p: Procedure, others: readonly Procedure[] = [], othersIntro?: string) => {
       const vars: Record<string, unknown> = { ...turn.session.vars };
       delete vars[ASKED];
-      delete vars._offered;
+      delete vars[OFFERED];
       const replies = [answerAbout(p, kinds, lang, turn.now, ctx.profile), cardFor(p, lang, searcher, turn.now)];
       // Close siblings stay one tap away ("Cấp lại giấy chứng nhận căn cước" next to "Cấp lại thẻ căn cước").
       if (others.length) replies.push(offerProcedures(vars, others, othersIntro ?? t(lang, 'Nếu anh/chị hỏi thủ tục khác, anh/chị chọn dưới đây:', 'If you meant another procedure, choose below:'), kinds));
@@ -50,22 +47,35 @@ export function procedureQuestion(ctx: RouterContext): Middleware {
       turn.emit({ type: 'search', text: turn.masked.slice(0, 300), data: { results: 1 + others.length, top: p.code, question: kinds.join(',') } });
       return replies;
     };
+    const topic = turn.session.topic ? searcher.get(turn.session.topic) : undefined;
+    const outcome = subject ? searcher.ask(rest, { limit: 5 }) : { hits: [], clarify: null, confidence: 0 };
+    const hits = outcome.hits;
+    const first = hits[0];
+    // Sure enough: answer about the first, with its close siblings one tap away (the search's own
+    // question, "có yếu tố nước ngoài không?", introduces them when it has one).
+    if (first && first.score >= SURE && subject.split(' ').length >= 2) {
+      return answer(first.procedure, hits.slice(1, 4).filter((h) => h.score >= first.score - 0.15).map((h) => h.procedure), outcome.clarify?.question[lang]);
+    }
+    // "Thế mất bao lâu?", "còn giấy tờ?": about the procedure the conversation is on.
+    if (topic) return answer(topic);
+    // A list is on screen: which of them?
+    const listed = offered.map((c) => searcher.get(c)).filter((p) => p !== undefined);
+    if (!subject && listed.length) {
+      const vars: Record<string, unknown> = { ...turn.session.vars };
+      const what = kinds.map((k) => ASK_WHICH[k][lang]).join(', ');
+      const reply = offerProcedures(vars, listed, t(lang, `Anh/chị hỏi ${what} của thủ tục nào dưới đây?`, `Which of these do you mean (${what})?`), kinds);
+      turn.save({ ...turn.session, vars });
+      return [reply];
+    }
+    if (first && first.score >= SURE) return answer(first.procedure, hits.slice(1, 4).filter((h) => h.score >= first.score - 0.15).map((h) => h.procedure), outcome.clarify?.question[lang]);
     if (!subject) {
-      const topic = turn.session.topic ? searcher.get(turn.session.topic) : undefined;
-      if (topic) return answer(topic);
       const vars: Record<string, unknown> = { ...turn.session.vars, [ASKED]: kinds };
-      delete vars._offered;
+      delete vars[OFFERED];
       turn.save({ ...turn.session, vars });
       const what = kinds.map((k) => ASK_WHICH[k][lang]).join(', ');
       return [{ text: t(lang, `Anh/chị muốn hỏi ${what} của thủ tục nào? Anh/chị gõ tên thủ tục, ví dụ "đổi bằng lái xe", "cấp lại căn cước".`, `Which procedure do you mean (${what})? Type its name, e.g. "driving licence exchange", "replace ID card".`) }];
     }
-    const outcome = searcher.ask(rest, { limit: 5 });
-    const hits = outcome.hits;
     if (!hits.length) return next();
-    const first = hits[0]!;
-    // Sure enough: answer about the first, with its close siblings one tap away (the search's own
-    // question, "có yếu tố nước ngoài không?", introduces them when it has one).
-    if (first.score >= SURE) return answer(first.procedure, hits.slice(1, 4).filter((h) => h.score >= first.score - 0.15).map((h) => h.procedure), outcome.clarify?.question[lang]);
     const vars: Record<string, unknown> = { ...turn.session.vars };
     const intro = offerIntro(outcome, lang, {
       vi: `Anh/chị hỏi ${kinds.map((k) => ASK_WHICH[k].vi).join(', ')} của thủ tục nào? Anh/chị chọn thủ tục đúng với nhu cầu:`,
@@ -73,7 +83,41 @@ export function procedureQuestion(ctx: RouterContext): Middleware {
     });
     const reply = offerProcedures(vars, hits.map((h) => h.procedure), intro, kinds);
     turn.save({ ...turn.session, vars });
-    turn.emit({ type: 'search', text: turn.masked.slice(0, 300), data: { results: hits.length, top: first.procedure.code, question: kinds.join(',') } });
+    turn.emit({ type: 'search', text: turn.masked.slice(0, 300), data: { results: hits.length, top: first!.procedure.code, question: kinds.join(',') } });
     return [reply];
   };
 }
+
+/** Words that name a procedure: question words, fillers, places and leftovers ("lệ" of "lệ phí") out. */
+function subjectOf(ctx: RouterContext, rest: string): string {
+  return ctx.understanding
+    .content(rest)
+    .split(' ')
+    .filter((w) => w.length > 2)
+    .join(' ');
+}
+
+/**
+ * The question in a long message: the last clause that asks something (with the clause before it
+ * when that one names the procedure), not the whole story around it.
+ */
+function focus(ctx: RouterContext, text: string, folded: string): { kinds: QuestionKind[]; rest: string } {
+  const u = ctx.understanding;
+  const whole = u.question(folded);
+  if (folded.split(' ').length <= LONG || !whole.kinds.length) return whole;
+  const clauses = text
+    .split(/[,.;!?\n]+/)
+    .map((c) => u.normalize(fold(c)))
+    .filter(Boolean);
+  for (let i = clauses.length - 1; i >= 0; i--) {
+    const q = u.question(clauses[i]!);
+    if (!q.kinds.length) continue;
+    if (subjectOf(ctx, q.rest).split(' ').filter(Boolean).length >= 2 || i === 0) return q;
+    const withBefore = u.question(`${clauses[i - 1]} ${clauses[i]}`);
+    return withBefore;
+  }
+  return whole;
+}
+
+/** Words beyond which a message is read clause by clause. */
+const LONG = 20;
