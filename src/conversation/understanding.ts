@@ -142,11 +142,11 @@ export function compileUnderstanding(data: UnderstandingData): Understanding {
       return u.content(rest).split(' ').filter(Boolean).length >= 2 ? rest : null;
     },
     giveUp(folded) {
-      // "thôi bỏ đi, không góp ý nữa": a change of mind followed by a "no" is a plain cancel.
+      // "thôi bỏ đi, không góp ý nữa", "thôi khỏi, không tra nữa": a "no … any more" is a plain cancel
+      // ("không tra được nữa" is a complaint, not a cancel).
+      if (folded.split(' ').length > 10 || !/\b(khong|ko|k|chua|hong|hem)\b/.test(folded) || !/\bnua\b/.test(folded) || /\bduoc\b/.test(folded)) return false;
       const m = findPhrase(folded, changeMind) ?? findPhrase(folded, sets.cancel);
-      if (!m || m.start > 1) return false;
-      const rest = ` ${folded} `.slice(m.end + 1).trim();
-      return /^(khong|ko|k|chua|hong|hem) /.test(`${rest} `) && /\b(nua|thoi|dau|roi)$/.test(rest);
+      return (m !== null && m.start <= 1) || /^(khong|ko|chua|hong|hem) /.test(folded);
     },
     afterGreeting(folded) {
       for (const set of [sets.greeting, sets.thanks]) {

@@ -8,7 +8,7 @@ import type { Middleware, RouterContext } from '../turn.js';
  */
 export function lifeEvent(ctx: RouterContext): Middleware {
   return async (turn, next) => {
-    const event = matchLifeEvent(turn.text, ctx.lifeEvents);
+    const event = matchLifeEvent(turn.folded, ctx.lifeEvents);
     if (!event) return next();
     const searcher = ctx.deps.searcher();
     // "Làm khai tử cho ông nội cần những giấy gì": a question about a named procedure is answered as such.

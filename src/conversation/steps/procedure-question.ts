@@ -49,7 +49,9 @@ export function procedureQuestion(ctx: RouterContext): Middleware {
     };
     const topic = turn.session.topic ? searcher.get(turn.session.topic) : undefined;
     const outcome = subject ? searcher.ask(rest, { limit: 5 }) : { hits: [], clarify: null, confidence: 0 };
-    const hits = outcome.hits;
+    // Something the assistant does not cover, worded like a procedure ("đăng ký tuyển sinh lớp một"): no near miss offered.
+    const outside = ctx.understanding.outOfScope(turn.folded) !== null;
+    const hits = outside ? outcome.hits.filter((h) => h.score >= 0.8) : outcome.hits;
     const first = hits[0];
     // Sure enough: answer about the first, with its close siblings one tap away (the search's own
     // question, "có yếu tố nước ngoài không?", introduces them when it has one).
@@ -58,15 +60,9 @@ export function procedureQuestion(ctx: RouterContext): Middleware {
     }
     // "Thế mất bao lâu?", "còn giấy tờ?": about the procedure the conversation is on.
     if (topic) return answer(topic);
-    // A list is on screen: which of them?
+    // A list is on screen ("làm lại thẻ căn cước" → list → "bao nhiêu tiền?"): about its first, the others one tap away.
     const listed = offered.map((c) => searcher.get(c)).filter((p) => p !== undefined);
-    if (!subject && listed.length) {
-      const vars: Record<string, unknown> = { ...turn.session.vars };
-      const what = kinds.map((k) => ASK_WHICH[k][lang]).join(', ');
-      const reply = offerProcedures(vars, listed, t(lang, `Anh/chị hỏi ${what} của thủ tục nào dưới đây?`, `Which of these do you mean (${what})?`), kinds);
-      turn.save({ ...turn.session, vars });
-      return [reply];
-    }
+    if (!subject && listed.length) return answer(listed[0]!, listed.slice(1, 4));
     if (first && first.score >= SURE) return answer(first.procedure, hits.slice(1, 4).filter((h) => h.score >= first.score - 0.15).map((h) => h.procedure), outcome.clarify?.question[lang]);
     if (!subject) {
       const vars: Record<string, unknown> = { ...turn.session.vars, [ASKED]: kinds };

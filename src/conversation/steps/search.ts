@@ -20,7 +20,8 @@ export function search(ctx: RouterContext): Middleware {
       ];
     }
     const outcome = ctx.deps.searcher().ask(turn.text, { limit: 5 });
-    const hits = outcome.hits;
+    // A topic the assistant does not cover, worded like a procedure: only a sure match is offered.
+    const hits = ctx.understanding.outOfScope(turn.folded) ? outcome.hits.filter((h) => h.score >= 0.8) : outcome.hits;
     const query = turn.masked.slice(0, 300);
     if (!hits.length) {
       turn.emit({ type: 'search_miss', text: query });
