@@ -21,7 +21,7 @@ export function lifeEvent(ctx: RouterContext): Middleware {
     const more = lang === 'vi' ? 'Anh/chị chọn một thủ tục để xem lệ phí, giấy tờ và cách nộp.' : 'Choose one to see its fee, documents and how to apply.';
     const vars = { ...turn.session.vars };
     const reply = offerProcedures(vars, items.map((x) => x.p!), `${event.intro[lang]}\n${lines.join('\n')}\n${more}`);
-    turn.save({ ...turn.session, vars });
+    turn.save({ ...turn.session, vars, topic: null });
     turn.emit({ type: 'search', text: turn.masked.slice(0, 300), data: { results: items.length, top: items[0]!.p!.code, lifeEvent: event.id } });
     return [reply];
   };

@@ -78,7 +78,7 @@ export function procedureQuestion(ctx: RouterContext): Middleware {
       en: `Which procedure do you mean? Choose the one you need:`,
     });
     const reply = offerProcedures(vars, hits.map((h) => h.procedure), intro, kinds);
-    turn.save({ ...turn.session, vars });
+    turn.save({ ...turn.session, vars, topic: null });
     turn.emit({ type: 'search', text: turn.masked.slice(0, 300), data: { results: hits.length, top: first!.procedure.code, question: kinds.join(',') } });
     return [reply];
   };

@@ -34,7 +34,8 @@ export function search(ctx: RouterContext): Middleware {
       en: 'I found these procedures. Choose the one you need to see its details and how to apply:',
     });
     const reply = offerProcedures(vars, hits.map((h) => h.procedure), intro);
-    turn.save({ ...turn.session, vars });
+    // The conversation moved on: "bao nhiêu tiền?" now means the new list, not the last card.
+    turn.save({ ...turn.session, vars, topic: null });
     return [reply];
   };
 }
