@@ -17,6 +17,8 @@ import { createMemoryStores } from '../store/memory.js';
 const strings = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
 export const personaFileSchema = z.object({
   persona: z.string(),
+  /** Settings of the deployment these conversations run against (e.g. PROVINCE, SUPPORT_HOTLINE). */
+  env: z.record(z.string(), z.string()).default({}),
   conversations: z.array(
     z.object({
       name: z.string(),
@@ -69,13 +71,14 @@ const START = Date.UTC(2026, 10, 30, 2, 0, 0);
 export async function runPersonaFiles(files: PersonaFile[], env: Record<string, string> = {}): Promise<ConversationResult[]> {
   let now = START;
   const stores = await createMemoryStores();
-  const config = { ...testConfig(env), rateLimit: { perMinute: 1_000_000, burst: 1_000_000 } };
-  const assistants = new Map<Lang, Awaited<ReturnType<typeof createAssistant>>>();
-  const assistantFor = async (lang: Lang) => {
-    let a = assistants.get(lang);
+  const assistants = new Map<string, Awaited<ReturnType<typeof createAssistant>>>();
+  const assistantFor = async (lang: Lang, fileEnv: Record<string, string>) => {
+    const key = JSON.stringify([lang, fileEnv]);
+    let a = assistants.get(key);
     if (!a) {
+      const config = { ...testConfig({ ...env, ...fileEnv }), rateLimit: { perMinute: 1_000_000, burst: 1_000_000 } };
       a = await createAssistant({ config, log: createLogger('silent'), stores, now: () => now, defaultLang: lang });
-      assistants.set(lang, a);
+      assistants.set(key, a);
     }
     return a;
   };
@@ -83,7 +86,7 @@ export async function runPersonaFiles(files: PersonaFile[], env: Record<string, 
   let n = 0;
   for (const file of files) {
     for (const conv of file.conversations) {
-      const assistant = await assistantFor(conv.lang);
+      const assistant = await assistantFor(conv.lang, file.env);
       const user = `c${++n}`;
       const result: ConversationResult = { persona: file.persona, name: conv.name, served: true, failures: [] };
       for (const [i, turn] of conv.turns.entries()) {
