@@ -70,6 +70,44 @@ describe('cleanDocuments', () => {
   });
 });
 
+describe('cleanDocuments: only papers to prepare', () => {
+  it('drops remarks left once a heading is removed (1.001669: "Giấy tờ phải xuất trình:\nTrường hợp các thông tin …")', () => {
+    for (const code of ['1.001669', '2.000779']) {
+      const names = cleanDocuments(byCode(code).documents).map((d) => d.name);
+      expect(names.some((n) => /^Trường hợp các thông tin cá nhân/.test(n)), code).toBe(false);
+    }
+  });
+
+  it('drops "Lưu ý" and case headings with nothing to hand in', () => {
+    const docs = [
+      { name: 'Trường hợp A\nLưu ý: Đối với Chứng minh nhân dân, người bị thiệt hại chỉ nộp khi cần', quantity: '0 bản chính' },
+      { name: 'Đối với chứng nhận chất lượng kiểu loại xe', quantity: '0 bản chính' },
+      { name: '. Trường hợp pháp luật chuyên ngành quy định nộp bản chụp thì người khai hải quan được nộp bản chụp', quantity: '0 bản chính' },
+      { name: 'Đối với người nước ngoài: Hộ chiếu hoặc giấy tờ có giá trị đi lại quốc tế', quantity: '0 bản chính' },
+    ];
+    expect(cleanDocuments(docs).map((d) => d.name)).toEqual(['Đối với người nước ngoài: Hộ chiếu hoặc giấy tờ có giá trị đi lại quốc tế']);
+  });
+
+  it('strips list markers such as "(ii)", "(3)", "(viii)!" and a leading dot', () => {
+    const docs = [
+      { name: '(ii) Giấy đề nghị đăng ký tạm ngừng kinh doanh', quantity: '1 bản chính' },
+      { name: '(3) Văn bản cho phép bán tài sản', quantity: '1 bản chính' },
+      { name: '(ii)!Giấy giới thiệu của tổ chức', quantity: '1 bản chính' },
+      { name: '.Đề án thành lập chi nhánh', quantity: '1 bản chính' },
+    ];
+    expect(cleanDocuments(docs).map((d) => d.name)).toEqual(['Giấy đề nghị đăng ký tạm ngừng kinh doanh', 'Văn bản cho phép bán tài sản', 'Giấy giới thiệu của tổ chức', 'Đề án thành lập chi nhánh']);
+  });
+
+  it('no catalogue entry shown to citizens starts with a list marker, "Lưu ý" or a remark with nothing to hand in', () => {
+    for (const p of procedures) {
+      for (const d of cleanDocuments(p.documents)) {
+        expect(d.name, p.code).not.toMatch(/^(?:\((?:[ivx]+|[1-9]\d?)\)|[.]|lưu ý|ghi chú)/iu);
+        if (d.quantity === null) expect(d.name, p.code).not.toMatch(/^(?:trường hợp|đối với)\b[^:]*$/iu);
+      }
+    }
+  });
+});
+
 describe('documentsText', () => {
   it('numbers the papers, counts the rest and points to the portal', () => {
     const text = documentsText(byCode('1.000894'), 'vi', 2);
@@ -121,6 +159,21 @@ describe('whereText and presenceRequired', () => {
     expect(presenceRequired(marriage)).toBe(true);
     expect(whereText(marriage, 'vi')).toContain('hai bên nam, nữ phải cùng có mặt');
     expect(whereText(marriage, 'en')).toContain('Both partners must attend');
+  });
+
+  it('notes that districts no longer exist for every district agency or procedure name, without guessing where the work went', () => {
+    for (const agency of ['Công an huyện', 'Chi cục thuế huyện, thành phố', 'Chỉ huy trưởng Ban chỉ huy quân sự huyện', 'Bảo hiểm xã hội cấp huyện']) {
+      const text = whereText({ ...base, agency }, 'vi');
+      expect(text, agency).toContain('Từ 01/7/2025 không còn cấp huyện');
+      expect(text, agency).not.toContain('việc này do cấp tỉnh hoặc cấp xã tiếp nhận');
+    }
+    expect(whereText(byCode('1.010385'), 'vi')).toContain('không còn cấp huyện');
+  });
+
+  it('calls the commune level "xã, phường, đặc khu" rather than "thị trấn"', () => {
+    const text = whereText({ ...base, agency: 'Ủy ban Nhân dân\u00a0xã,\u00a0phường,\u00a0thị trấn.' }, 'vi');
+    expect(text).toContain('Ủy ban Nhân dân xã, phường, đặc khu');
+    expect(text).not.toContain('thị trấn');
   });
 
   it('notes that districts no longer exist when the agency names one', () => {

@@ -39,16 +39,18 @@ describe('describeFees on catalogue examples', () => {
     const f = describeFees(byCode('3.000347'), { now: DURING_2025, lang: 'vi' });
     expect(f.summary).toBe('135.000 đồng/lần (nộp trực tuyến: 115.000 đồng đến hết 31/12/2025)');
     const en = describeFees(byCode('3.000347'), { now: DURING_2025, lang: 'en' });
-    expect(en.summary).toBe('135,000 VND (online: 115,000 VND until 31/12/2025)');
+    expect(en.summary).toBe('135,000 VND per application (online: 115,000 VND until 31/12/2025)');
   });
 
   it('turns the 50% online discount of 1.014064 into 35.000 đồng in 2025 and calls it ended in 2026', () => {
     const during = describeFees(byCode('1.014064'), { now: DURING_2025, lang: 'vi' });
     expect(during.summary).toContain('70.000 đồng');
-    expect(during.summary).toContain('nộp trực tuyến: 35.000 đồng đến hết 31/12/2025');
+    expect(during.details.join(' ')).toContain('Nộp trực tuyến từ 01/01/2025 đến hết 31/12/2025: 35.000 đồng.');
     const after = describeFees(byCode('1.014064'), { now: NOW, lang: 'vi' });
-    expect(after.summary).toBe('70.000 đồng/thẻ căn cước');
+    // The note ends in "- Kể từ": a second time-limited rule was cut off, so 70.000 đồng is not stated bare.
+    expect(after.summary).toBe('70.000 đồng/thẻ căn cước (chi tiết xem trên Cổng)');
     expect(after.details.join(' ')).toContain('đã hết hạn ngày 31/12/2025');
+    expect(after.details.join(' ')).toContain('bị cắt');
     expect(describeFees(byCode('1.014064'), { now: NOW, lang: 'en' }).details.join(' ')).toContain('ended on 31/12/2025');
   });
 
@@ -82,7 +84,7 @@ describe('describeFees rules', () => {
   it('adds a short line for exemptions in notes', () => {
     const p: FeeFields = { fee: '100,000 VNĐ', channels: [ch('Trực tiếp', '100,000 VNĐ', '(Miễn lệ phí cho người thuộc hộ nghèo; người khuyết tật.)')] };
     const f = describeFees(p, { now: NOW, lang: 'vi' });
-    expect(f.details).toContain('Miễn lệ phí cho người thuộc hộ nghèo.');
+    expect(f.details).toContain('Miễn lệ phí cho người thuộc hộ nghèo, người khuyết tật.');
     expect(describeFees(p, { now: NOW, lang: 'en' }).details).toContain('Some applicants are exempt from the fee (see the portal).');
   });
 
@@ -96,7 +98,122 @@ describe('describeFees rules', () => {
 
   it('falls back to the plausible amounts and the portal when the notes are messy', () => {
     const p: FeeFields = { fee: null, channels: [ch('Trực tiếp', null, '(2.000 đồng/trang; từ trang thứ 3 trở lên thu 1.000 đồng/trang, tối đa thu không quá 200.000 đồng/bản)')] };
-    expect(describeFees(p, { now: NOW, lang: 'vi' }).summary).toBe('1.000 / 2.000 / 200.000 đồng (chi tiết xem trên Cổng)');
+    expect(describeFees(p, { now: NOW, lang: 'vi' }).summary).toBe('1.000 đồng/trang; 2.000 đồng/trang; 200.000 đồng/bản (chi tiết xem trên Cổng)');
+  });
+});
+
+describe('describeFees: fees named without an amount are never "Miễn phí"', () => {
+  it('a note that points to the fee law, a circular or the province makes the fee "xem trên Cổng"', () => {
+    const cases = [
+      '(Theo quy định của Luật phí và lệ phí và các văn bản quy phạm pháp luật hướng dẫn Luật phí và lệ phí.)',
+      '(Thực hiện theo Thông tư số 244/2016/TT-BTC ngày 11/11/2016 của Bộ Tài chính quy định mức thu, chế độ thu, nộp, quản lý và sử dụng phí cung cấp thông tin lý lịch tư pháp.)',
+      '(- Giá dịch vụ kiểm tra chất lượng an toàn kỹ thuật và bảo vệ môi theo quy định tại Thông tư số 239/2016/TT-BTC ngày 11 tháng 11 năm 2016 của Bộ trưởng Bộ Tài chính.)',
+      '(do Ủy ban nhân dân cấp tỉnh quy định.)',
+      '(Phí thẩm định)',
+      '(Thông tư số 94/2021/TT-BTC)',
+    ];
+    for (const note of cases) {
+      const f = describeFees({ fee: 'Miễn phí', channels: [ch('Trực tiếp', 'Miễn phí', note)] }, { now: NOW, lang: 'vi' });
+      expect(f.free, note).toBe(false);
+      expect(f.summary, note).toBe('Xem trên Cổng');
+    }
+  });
+
+  it('land registration, vehicle registration and the judicial record are not free', () => {
+    for (const code of ['1.012753', '1.013978', '1.013066', '1.013080', '3.000333', '3.000330']) {
+      const f = describeFees(byCode(code), { now: NOW, lang: 'vi' });
+      expect(f.summary, code).not.toBe('Miễn phí');
+      expect(f.free, code).toBe(false);
+    }
+  });
+
+  it('keeps "Miễn phí" when the note says there is no fee', () => {
+    for (const note of ['(Không được quy định tại Biểu phí, lệ phí đăng ký doanh nghiệp ban hành kèm theo Thông tư số 47/2019/TT-BTC.)', '(- Miễn lệ phí (Thông tư số 47/2019/TT-BTC).)', '(Không quy định)']) {
+      expect(describeFees({ fee: 'Miễn phí', channels: [ch('Trực tiếp', 'Miễn phí', note)] }, { now: NOW, lang: 'vi' }).summary, note).toBe('Miễn phí');
+    }
+  });
+
+  it('a free registration with an optional copy fee stays free and says so (1.000894)', () => {
+    const f = describeFees(byCode('1.000894'), { now: NOW, lang: 'vi' });
+    expect(f.summary).toBe('Miễn phí');
+    expect(f.details.join(' ')).toMatch(/bản sao trích lục thì có thu phí/);
+  });
+});
+
+describe('describeFees: amounts written without "đồng"', () => {
+  it('reads "8.000.000/lần", "15000000/lần Đồng" and "Phí: 1,700,000"', () => {
+    expect(describeFees(byCode('3.000339'), { now: NOW, lang: 'vi' }).amounts).toEqual([2000000, 8000000]);
+    expect(describeFees(byCode('3.000339'), { now: NOW, lang: 'vi' }).summary).not.toBe('Miễn phí');
+    expect(describeFees(byCode('1.004306'), { now: NOW, lang: 'vi' }).summary).toContain('15.000.000 đồng');
+    expect(describeFees(byCode('1.004270'), { now: NOW, lang: 'vi' }).amounts).toContain(1700000);
+    const p: FeeFields = { fee: 'Miễn phí', channels: [ch('Trực tiếp', 'Miễn phí', '(+ 160.000/hộ chiếu)')] };
+    expect(describeFees(p, { now: NOW, lang: 'vi' }).summary).toBe('160.000 đồng/hộ chiếu');
+  });
+
+  it('a grouped number with no currency in a fee note is not read as free', () => {
+    const p: FeeFields = { fee: 'Miễn phí', channels: [ch('Trực tiếp', 'Miễn phí', '(Mức phí giảm 20%: 1.600.000)')] };
+    const f = describeFees(p, { now: NOW, lang: 'vi' });
+    expect(f.free).toBe(false);
+  });
+});
+
+describe('describeFees: time-limited rates', () => {
+  it('keeps "(áp dụng đến hết …)" with the amounts before it: the 2023 passport rate is not shown as current (1.001456)', () => {
+    const f = describeFees(byCode('1.001456'), { now: NOW, lang: 'vi' });
+    expect(f.summary).toBe('200.000 / 400.000 đồng/hộ chiếu (chi tiết xem trên Cổng)');
+    expect(f.details.join(' ')).toContain('đã hết hạn ngày 31/12/2023');
+    expect(f.details.join(' ')).not.toMatch(/Nộp trực tuyến[^.]*160\.000/);
+  });
+
+  it('names the current reduced amount of a parenthesised period (1.014901: 25.000 đồng until 31/12/2026)', () => {
+    const f = describeFees(byCode('1.014901'), { now: NOW, lang: 'vi' });
+    expect(f.summary).toBe('50.000 đồng/tem (25.000 đồng đến hết 31/12/2026)');
+  });
+
+  it('"giảm 20%" means 80% of the fee, not 20%', () => {
+    const p: FeeFields = { fee: '2,000,000 VNĐ', channels: [ch('Trực tiếp', '2,000,000 VNĐ', '(Mức phí kể từ ngày 01/7/2026 đến hết ngày 31/12/2026 giảm 20%)')] };
+    const f = describeFees(p, { now: NOW, lang: 'vi' });
+    expect(f.summary).toBe('2.000.000 đồng (1.600.000 đồng đến hết 31/12/2026)');
+    const expired = describeFees(byCode('1.004465'), { now: NOW, lang: 'vi' });
+    expect(expired.details.join(' ')).toContain('bằng 80% mức thu');
+  });
+
+  it('a period whose rate was cut off is worded as unknown, not as "mức thu khác" alone (1.000889)', () => {
+    const f = describeFees(byCode('1.000889'), { now: NOW, lang: 'vi' });
+    expect(f.details.join(' ')).toContain('Từ 01/07/2025 đến hết 31/12/2026 áp dụng mức thu khác; danh mục không ghi rõ, anh/chị xem trên Cổng.');
+    expect(f.summary).toContain('(chi tiết xem trên Cổng)');
+  });
+});
+
+describe('describeFees: units and sub-cases', () => {
+  it('keeps per-unit amounts with their unit in both languages', () => {
+    expect(describeFees(byCode('1.000014'), { now: NOW, lang: 'vi' }).summary).toBe('20.000 đồng/tờ khai');
+    expect(describeFees(byCode('1.000014'), { now: NOW, lang: 'en' }).summary).toBe('20,000 VND per declaration');
+    expect(describeFees(byCode('3.000347'), { now: NOW, lang: 'en' }).summary).toBe('135,000 VND per application');
+  });
+
+  it('never shows a Vietnamese unit word in English', () => {
+    for (const p of procedures) {
+      const en = describeFees(p, { now: NOW, lang: 'en' });
+      expect([en.summary, ...en.details].join(' '), p.code).not.toMatch(/per [^\s]*[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]/iu);
+    }
+  });
+
+  it('a rate per tonne or GT is not shown as the price of the procedure', () => {
+    const p: FeeFields = { fee: null, channels: [ch('Trực tiếp', null, '(+ Đối với tàu có dung tích đăng ký từ 500 đến dưới 1.600 GT là 2.500 đồng/GT-lần; tối đa 300.000 đồng)')] };
+    const f = describeFees(p, { now: NOW, lang: 'vi' });
+    expect(f.summary).toBe('Xem trên Cổng');
+    expect(f.details.join(' ')).toContain('2.500 đồng/GT-lần');
+  });
+
+  it('does not split fees by channel when the fields hold sub-cases (1.003708: by aircraft weight)', () => {
+    const f = describeFees(byCode('1.003708'), { now: NOW, lang: 'vi' });
+    expect(f.details.join(' ')).not.toMatch(/Nộp trực tuyến: 4\.500\.000/);
+    expect(f.details[0]).toBe('Lệ phí: 1.500.000 / 4.500.000 đồng (tùy trường hợp).');
+  });
+
+  it('adds the portal caveat when several USD amounts or đồng and USD are listed', () => {
+    expect(describeFees(byCode('1.001194'), { now: NOW, lang: 'vi' }).summary).toBe('5 USD / 25 USD (chi tiết xem trên Cổng)');
   });
 });
 

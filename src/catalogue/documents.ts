@@ -19,6 +19,8 @@ const MAX_NAME = 140;
 /** Entries that are instructions or remarks, not papers. */
 const NOT_A_PAPER =
   /^(?:phiếu này là biểu mẫu điện tử|lưu ý|ghi chú|người tiếp nhận|cơ quan (?:đăng ký|tiếp nhận|có thẩm quyền)|cá nhân có quyền|thành phần hồ sơ|số lượng hồ sơ|đối với (?:giấy tờ|yêu cầu)|người có yêu cầu [^.]{0,60}thực hiện việc|trường hợp (?:không khai thác|các thông tin cá nhân|người yêu cầu [^.]{0,40}không cung cấp|gửi hồ sơ qua))/iu;
+/** A rule rather than a paper, when nothing is to be handed in ("0 bản chính"). */
+const REMARK = /^(?:[-+*•.\s]*)?(?:trường hợp|người yêu cầu|nếu)\b|\b(?:phải bảo đảm|phải được|có thể nộp|có trách nhiệm)\b/iu;
 const STAFF_TEXT = /người tiếp nhận (?:có trách nhiệm|hồ sơ thực hiện)|không được yêu cầu (?:người|nộp)|biểu mẫu điện tử, công dân kê khai/iu;
 const PAPER_WORD =
   /tờ khai|đơn|giấy|bản sao|bản chính|bản chụp|văn bản|hộ chiếu|thẻ|phiếu|quyết định|chứng (?:nhận|chỉ|từ|thư)|ảnh|hợp đồng|báo cáo|danh sách|sổ|trích lục|biên bản|hồ sơ|tài liệu|mẫu|đề án|phương án|bản vẽ|bản đồ|kế hoạch|công văn|thông báo|bảng|dự thảo|điều lệ|quy chế|hóa đơn|bằng|lý lịch|căn cước/iu;
@@ -41,7 +43,8 @@ function cleanName(raw: string): string {
   const lines = s.split('\n').map((l) => l.trim()).filter(Boolean);
   if (lines.length > 1 && /:\s*$/u.test(lines[0]!)) lines.shift();
   s = lines.join(' ');
-  s = s.replace(/^(?:[a-zđ]\)|\d{1,2}[.)]|[-+*•])\s*/iu, '');
+  // List markers: "a)", "b.", "1.", "(ii)", "(3)", "(viii)!", "+", ". Trường hợp".
+  s = s.replace(/^(?:[.\s]+|(?:[a-zđ][).]|\d{1,2}[.)]|\((?:[ivx]{1,5}|[1-9]\d?|[a-zđ])\)!?|[-+*•]{1,3})\s*)+/iu, '');
   // Form labels glued to the end by the portal's export ("…ban hànhMẫu", "theo mẫu.Mẫu VB đề").
   s = s.replace(/(?<=[\p{Ll}.)])Mẫu\b.*$/su, '');
   const code = FORM_CODE.exec(s)?.[1];
@@ -76,7 +79,7 @@ export function cleanQuantity(raw: string | null): string | null {
 /** Application forms and declarations: what every applicant fills in. */
 const FORM = /^(tờ khai|đơn|phiếu|giấy đề nghị|bản khai|mẫu)/iu;
 /** Papers only some applicants need ("… đối với người …", "trong trường hợp …"). */
-const CASE = /(đối với|trường hợp|nếu có)/iu;
+const CASE = /^(?:trường hợp|đối với|nếu|khi)\s|\s(?:trong|đối với) trường hợp\s|\snếu có\b/iu;
 
 export function cleanDocuments(docs: Procedure['documents'], opts: { max?: number } = {}): CleanDocument[] {
   const out: CleanDocument[] = [];
@@ -85,7 +88,7 @@ export function cleanDocuments(docs: Procedure['documents'], opts: { max?: numbe
     const first = d.name.trim();
     if (NOT_A_PAPER.test(first.replace(/^[-+*•\s]+/u, '')) || STAFF_TEXT.test(first)) continue;
     // Remarks exported as rows carry "0 bản chính" (nothing handed in) and read as rules.
-    if (!cleanQuantity(d.quantity) && /^(?:[-+*•]\s*)?(?:trường hợp|người yêu cầu|nếu)\b|\b(?:phải bảo đảm|phải được|có thể nộp|có trách nhiệm)\b/iu.test(first)) continue;
+    if (!cleanQuantity(d.quantity) && REMARK.test(first)) continue;
     // "Trường hợp …\nGiấy tờ …": a paper needed only in one case; the case line is a heading.
     const [head, ...body] = first.split('\n').map((l) => l.trim()).filter(Boolean);
     // "Giấy tờ phải nộp:\n- Giấy báo tử …": a heading over the paper itself.
@@ -93,6 +96,9 @@ export function cleanDocuments(docs: Procedure['documents'], opts: { max?: numbe
     const conditional = body.length > 0 && !heading;
     const name = cleanName(body.length ? body.join(' ') : (head ?? first));
     if (name.length < 4 || !PAPER_WORD.test(name)) continue;
+    // The same tests on what is left once headings and list markers are gone ("Giấy tờ phải xuất trình:\nTrường hợp các thông tin …").
+    if (NOT_A_PAPER.test(name) || STAFF_TEXT.test(name) || /^lưu ý|^ghi chú/iu.test(name)) continue;
+    if (!cleanQuantity(d.quantity) && (REMARK.test(name) || /^(?:đối với|trường hợp)\b[^:]*$/iu.test(name))) continue;
     const key = fold(name).slice(0, 80);
     if (seen.has(key)) continue;
     seen.add(key);

@@ -51,18 +51,60 @@ function parseNumber(s: string): number {
 }
 
 const NUM = String.raw`(?<![\d.,/])(?<!năm\s)(?<!số\s)(\d{1,3}(?:[.,]\d{3})+|\d+)(?![.,]?\d)`;
-// "đồng", "Đồng", "VNĐ", "Việt Nam Đồng", "50.000đ" — not "đơn", "đối", "đ/c"
-const DONG_RE = new RegExp(String.raw`${NUM}\s*(?:Việt Nam Đồng|VNĐ|VND|đồng|Đồng|đ)(?![\p{L}])`, 'giu');
 const TRIEU_RE = /(?<![\d.,/])(\d+(?:[.,]\d+)?)\s*triệu\s+đồng/giu;
 const USD_RE = /(?<![\d.,/])(\d+(?:[.,]\d+)?)\s*USD\b/gu;
 /** "(Hai triệu đồng)", "(bốn triệu năm trăm nghìn việt nam đồng)" — amounts spelled out in words. */
 const SPELLED_RE = /\((?:[^()\d]*?(?:triệu|nghìn|ngàn|trăm|mươi)[^()\d]*)\)/giu;
 
+const UNITS = [
+  'lần cấp', 'lần đăng ký', 'lần', 'bộ hồ sơ', 'hồ sơ', 'thẻ căn cước', 'thẻ ABTC', 'thẻ', 'người', 'bản', 'trang', 'giấy phép', 'giấy chứng nhận', 'giấy thông hành',
+  'giấy', 'hộ chiếu', 'trường hợp', 'tem', 'tờ khai', 'loại thuốc', 'loại', 'cơ sở', 'đơn hàng', 'chứng chỉ', 'môn thi', 'môn', 'phương tiện', 'sổ', 'văn bản', 'lô hàng',
+];
+const UNIT_ALT = UNITS.join('|');
+/** What follows "đồng/": a known unit ("lần", "bản") or any short token ("GT-lần", "tấn"), which makes the amount a rate. */
+const UNIT_TAIL = String.raw`(?:\s*\/\s*(?:0?1\s+)?(?:(${UNIT_ALT})(?![\p{L}])|([\p{L}\p{N}][\p{L}\p{N}-]{0,11})))?`;
+// "đồng", "Đồng", "VNĐ", "Việt Nam Đồng", "50.000đ" — not "đơn", "đối", "đ/c"
+const DONG_UNIT_RE = new RegExp(String.raw`${NUM}\s*(?:Việt Nam Đồng|VNĐ|VND|đồng|Đồng|đ)(?![\p{L}])${UNIT_TAIL}`, 'giu');
+/** "15000000/lần Đồng": the portal's "amount/unit currency" export. */
+const SLASH_DONG_RE = new RegExp(String.raw`${NUM}\s*\/\s*([\p{L}]+(?:\s[\p{L}]+)?)\s+(?:Việt Nam Đồng|VNĐ|đồng|Đồng)(?![\p{L}])`, 'giu');
+/** "8.000.000/lần", "160.000/hộ chiếu": a grouped amount per a known unit that lost its currency. */
+const BARE_SLASH_RE = new RegExp(String.raw`(?<![\d.,/])(\d{1,3}(?:[.,]\d{3})+)\s*\/\s*(?:01\s+)?(${UNIT_ALT})(?![\p{L}])`, 'giu');
+/** "Lệ phí: 1,500,000 (Giấy chứng nhận …)", "Phí: 1,700,000 Sát hạch …": a labelled amount that lost "Đồng". */
+const LABEL_RE = /(?:lệ phí|phí)\s*:\s*(\d{1,3}(?:[.,]\d{3})+|\d{4,})(?![.,]?\d)(?!\s*(?:USD|%|\/|[.,]\d))/giu;
+/** Units per item; any other unit ("GT", "tấn", "m2") makes the amount a rate per quantity. */
+const ITEM_UNITS = new Set(UNITS.map((u) => u.toLowerCase()));
+
+interface Amount {
+  n: number;
+  /** "lần", "bản"; a rate unit such as "gt-lần" when `rate`. */
+  unit: string | null;
+  rate: boolean;
+}
+
+/** Units of measure: "2.500 đồng/GT-lần", "đồng/tấn", "đồng/m2" make the amount a rate. */
+const MEASURE_RE = /^(?:gt|tấn|kg|m2|m3|m²|m³|km|ha|lít|kw|kwh|mw|năm|tháng|ngày|giờ)(?:-lần|-chuyến)?$/iu;
+const EXTRA_ITEMS = /^(?:khẩu-chiếc|chiếc|khẩu|cchn|xe|tàu|phương tiện|lô giống|vườn giống)$/iu;
+
+function withUnit(n: number, known: string | undefined, other: string | undefined): Amount {
+  if (known) return { n, unit: known.toLowerCase(), rate: false };
+  if (!other) return { n, unit: null, rate: false };
+  if (MEASURE_RE.test(other)) return { n, unit: other, rate: true };
+  // An unknown word after "đồng/" ("lầng", a typo) is dropped rather than shown.
+  return { n, unit: EXTRA_ITEMS.test(other) ? other.toLowerCase() : null, rate: false };
+}
+
+function amountsWithUnits(text: string): Amount[] {
+  const out: Amount[] = [];
+  for (const m of text.matchAll(DONG_UNIT_RE)) out.push(withUnit(parseNumber(m[1]!), m[2], m[3]));
+  for (const m of text.matchAll(SLASH_DONG_RE)) out.push(withUnit(parseNumber(m[1]!), m[2], undefined));
+  for (const m of text.matchAll(BARE_SLASH_RE)) out.push(withUnit(parseNumber(m[1]!), m[2], undefined));
+  for (const m of text.matchAll(LABEL_RE)) out.push({ n: parseNumber(m[1]!), unit: null, rate: false });
+  for (const m of text.matchAll(TRIEU_RE)) out.push({ n: Math.round(parseNumber(m[1]!) * 1_000_000), unit: null, rate: false });
+  return out.filter((a) => Number.isFinite(a.n));
+}
+
 function amountsIn(text: string): number[] {
-  const out: number[] = [];
-  for (const m of text.matchAll(DONG_RE)) out.push(parseNumber(m[1]!));
-  for (const m of text.matchAll(TRIEU_RE)) out.push(Math.round(parseNumber(m[1]!) * 1_000_000));
-  return out.filter((n) => Number.isFinite(n));
+  return [...new Set(amountsWithUnits(text).map((a) => a.n))];
 }
 
 function usdIn(text: string): number[] {
@@ -129,24 +171,64 @@ interface Reading {
   exemptSome: boolean;
   /** A percentage rate or a fee schedule named without an amount: the text cannot be trusted alone. */
   unclear: boolean;
-  unit: string | null;
+  /** The unit each amount is charged per ("lần", "bản"), when the text gives one. */
+  units: Map<number, string>;
+  /** Some amount is a rate per quantity ("2.500 đồng/GT-lần", "đồng/tấn"), not a price for the procedure. */
+  rate: boolean;
+  /** A note ends in the middle of another time-limited rule ("… - Kể từ"): its content is lost. */
+  truncatedTemp: boolean;
+  /** "Phí cấp bản sao trích lục (nếu có yêu cầu)": an optional copy fee next to a free registration. */
+  optionalCopy: boolean;
+  /** The online channel's own note names its amount as the online rate ("nộp … trực tuyến thu 10.000 đồng"). */
+  onlineEvidence: boolean;
 }
 
-const UNITS = ['lần cấp', 'lần', 'hồ sơ', 'thẻ căn cước', 'thẻ', 'người', 'bản', 'trang', 'giấy phép', 'giấy chứng nhận', 'giấy', 'hộ chiếu', 'trường hợp', 'tem'];
-const UNIT_RE = new RegExp(String.raw`(?:đồng|đ)\s*\/\s*(?:01\s+)?(${UNITS.join('|')})(?![\p{L}])`, 'iu');
 
 const FREE_FIELD_RE = /^(?:miễn phí|(?:lệ )?phí\s*:\s*(?:0|không|o)\s*đồng)\s*$/iu;
 const PROVINCE_RE = /(?:do|của|theo)\s+(?:(?:mức thu lệ phí|quyết định|quy định)\s+(?:do|của)\s+)?(?:Hội đồng nhân dân|HĐND)(?:\s+cấp)?\s+tỉnh|(?:lệ phí|phí)[^.]{0,30}:\s*(?:Hội đồng nhân dân|HĐND) cấp tỉnh quyết định/iu;
-const EXEMPT_RE = /(?:miễn (?:lệ phí|phí)|không thu (?:lệ phí|phí))(?:[^()]{0,60}?)\s+(?:cho|đối với)\s+([^.;()]+)(\.|;|\)|$)/iu;
+const EXEMPT_RE = /(?:miễn (?:lệ phí|phí)|không thu (?:lệ phí|phí))(?:[^()]{0,60}?)\s+(?:cho|đối với)\s+([^.()]+)(\.|\)|$)/iu;
 const EXEMPT_SOME_RE = /(?:trừ trường hợp được miễn|được miễn (?:lệ phí|phí)|miễn (?:lệ phí|phí) (?:cho|đối với)|không thu (?:lệ phí|phí) (?:đăng ký )?(?:cho|đối với))/iu;
 /** A fee or price named by reference to a schedule, with no amount ("Phí kiểm dịch … theo Thông tư …"). */
-const SCHEDULE_RE = /(?:^|[(\s-])(?:phí|lệ phí|mức thu|mức phí|giá)\b[^.]{0,200}?(?:Thông tư|Nghị định|Biểu (?:phí|mức thu)|quy định (?:cụ thể )?của Bộ Tài chính)/iu;
+const SCHEDULE_RE = /(?:^|[(\s-])(?:phí|lệ phí|mức thu|mức phí|giá)(?![\p{L}])[^.]{0,200}?(?:Thông tư|Nghị định|Biểu (?:phí|mức thu)|quy định (?:cụ thể )?của Bộ Tài chính)/iu;
 const ONLINE_RE = /trực tuy[ếể]n/iu;
+
+/** A fee, price or charge word ("phí thẩm định", "lệ phí", "giá dịch vụ", "mức thu"). */
+const FEE_WORD = /(?:^|[^\p{L}])(?:lệ phí|phí|giá dịch vụ|biểu giá|khung giá|mức thu|mức phí|chi phí)(?![\p{L}])/iu;
+/** What sets an amount elsewhere: a circular, decree, the fee law, a schedule, the province, a bank. */
+const SET_ELSEWHERE = /Thông tư|Nghị định|Luật phí|Luật Giá|pháp luật về (?:phí|giá)|Biểu|quy định của Bộ|Bộ Tài chính|TT-BTC|(?:Ủy|Uỷ) ban nhân dân|UBND|Hội đồng nhân dân|HĐND|chính quyền địa phương|theo thông báo|Ngân hàng/iu;
+/** "Miễn lệ phí", "Không thu phí", "Không được quy định tại Biểu phí …": the sentence says there is no fee. */
+const NO_FEE = /miễn|không thu|không (?:được )?quy định|không có|chưa quy định/iu;
+/** A note that is only the name of a fee: "(Phí thẩm định)", "(Lệ phí cấp giấy chứng nhận)". */
+const FEE_NAME_ONLY = /^[(\s+-]*(?:lệ phí|phí)\s+[\p{L}\s,]{2,80}[).\s]*$/iu;
+/** "(do Ủy ban nhân dân cấp tỉnh quy định.)" standing alone in the fee column; "(Thông tư số 94/2021/TT-BTC)". */
+const SET_BY_ONLY = /^[(\s-]*(?:do|theo)\s+(?:(?:Ủy|Uỷ) ban nhân dân|UBND|Hội đồng nhân dân|HĐND)[^)]*quy định|^[(\s-]*(?:Thực hiện theo\s+)?Thông tư(?: liên tịch)? số \d+\/\d{4}\/TTL?T?-BTC[^)]*\)?\.?\s*$/iu;
+/** A time-limited rule cut off by the export: "… - Kể từ", "… Từ ngày 01/7/2025 đến hết ngày". */
+const TRUNCATED_TEMP_RE = /(?:(?:kể\s+)?từ(?:\s+ngày)?(?:\s+\d{1,2}(?:\/\d{1,2})?)?|đến(?:\s+hết)?(?:\s+ngày)?)\s*$/iu;
+
+/**
+ * Sentences that name a fee without an amount ("Theo quy định của Luật phí và lệ phí", "Phí kiểm dịch …
+ * theo Thông tư 101/2020/TT-BTC", "(Phí thẩm định)"): there is a fee, the catalogue does not say how much.
+ */
+function readReferences(note: string, r: Reading): void {
+  const sentences = note.replace(/^Miễn phí(?=[\p{Lu}(-])/u, '').split(/\n|;|\.\s+|\)\s*(?=[-+(\p{Lu}])/u).map((x) => x.trim()).filter(Boolean);
+  for (const sentence of sentences) {
+    if (NO_FEE.test(sentence)) continue;
+    if (amountsIn(sentence).some((n) => n >= MIN_PLAUSIBLE) || usdIn(sentence).length) continue;
+    // "Phí cấp bản sao Trích lục kết hôn (nếu có yêu cầu) …": an extra, optional fee.
+    if (/bản sao/iu.test(sentence) && /nếu có yêu cầu/iu.test(sentence)) {
+      r.optionalCopy = true;
+      continue;
+    }
+    if ((FEE_WORD.test(sentence) && SET_ELSEWHERE.test(sentence)) || FEE_NAME_ONLY.test(sentence) || SET_BY_ONLY.test(sentence)) r.unclear = true;
+  }
+}
 
 function segments(note: string): string[] {
   return note
     .replace(SPELLED_RE, ' ')
-    .split(/\n|;|\.\s+|\s[-–+*]\s|\s\(|\(-\s/u)
+    // A parenthesis that says how long a rate applies belongs to the rate before it:
+    // "160.000/hộ chiếu … 320.000đ/hộ chiếu (áp dụng đến hết ngày 31/12/2023 …)".
+    .split(/\n|;|\.\s+|\s[-–+*]\s|\s\((?!\s*(?:áp dụng|kể từ|từ ngày|đến hết|đến ngày))|\(-\s/iu)
     .map((s) => s.trim())
     .filter(Boolean);
 }
@@ -159,6 +241,8 @@ function readTemp(seg: string): TempRate | null {
     if (!fromM) return null;
   }
   const percentM = /(\d{1,3})\s*%/u.exec(seg);
+  // "giảm 20%" is 80% of the fee; "bằng 50%" is 50%.
+  const cut = /giảm\s*(\d{1,3})\s*%/iu.exec(seg);
   const amounts = amountsIn(seg).filter((n) => n >= MIN_PLAUSIBLE);
   // "quy định mức thu, miễn một số khoản phí" is the title of a circular, not a waiver.
   const waiver = /\bmiễn\b/iu.test(seg.replace(/miễn một số khoản[^)]*/giu, ''));
@@ -167,7 +251,7 @@ function readTemp(seg: string): TempRate | null {
     kind,
     online: ONLINE_RE.test(seg),
     amounts,
-    percent: percentM ? Number(percentM[1]) : null,
+    percent: cut ? 100 - Number(cut[1]) : percentM ? Number(percentM[1]) : null,
     from: fromM ? parseDay(fromM[1]!) : null,
     to: toM ? parseDay(toM[1]!) : null,
   };
@@ -186,11 +270,22 @@ function read(p: Pick<Procedure, 'fee' | 'channels'>): Reading {
     exemption: null,
     exemptSome: false,
     unclear: false,
-    unit: null,
+    units: new Map(),
+    rate: false,
+    truncatedTemp: false,
+    optionalCopy: false,
+    onlineEvidence: false,
   };
   const fields = [p.fee, ...p.channels.map((c) => c.fee)].filter((f): f is string => !!f);
   const tempAmounts = new Set<number>();
   const baseSet = new Set<number>();
+  const noteUnits = (text: string) => {
+    for (const a of amountsWithUnits(text)) {
+      if (a.n < MIN_PLAUSIBLE) continue;
+      if (a.rate) r.rate = true;
+      if (a.unit && !r.units.has(a.n)) r.units.set(a.n, a.unit);
+    }
+  };
   const add = (channel: string, n: number) => {
     baseSet.add(n);
     const list = r.byChannel.get(channel) ?? [];
@@ -209,6 +304,7 @@ function read(p: Pick<Procedure, 'fee' | 'channels'>): Reading {
       }
     }
     r.usd.push(...usdIn(f));
+    noteUnits(f);
   }
   if (p.fee) for (const n of amountsIn(p.fee)) if (n >= MIN_PLAUSIBLE) baseSet.add(n);
 
@@ -222,9 +318,11 @@ function read(p: Pick<Procedure, 'fee' | 'channels'>): Reading {
     if (EXEMPT_SOME_RE.test(note)) r.exemptSome = true;
     const ex = EXEMPT_RE.exec(note);
     // Only a whole clause (ends with . ; or ")") is quoted; a truncated one becomes the generic line.
-    if (ex && !r.exemption && ex[2] && ex[1]!.trim().length <= 90 && !/\d/u.test(ex[1]!)) r.exemption = ex[1]!.trim();
+    if (ex && !r.exemption && ex[2] && ex[1]!.trim().length <= 140 && !/\d/u.test(ex[1]!)) r.exemption = ex[1]!.trim().replace(/\s*;\s*/gu, ', ');
     r.usd.push(...usdIn(note));
-    if (!r.unit) r.unit = UNIT_RE.exec(note)?.[1]?.toLowerCase() ?? null;
+    noteUnits(note);
+    readReferences(note, r);
+    if (TRUNCATED_TEMP_RE.test(note)) r.truncatedTemp = true;
     for (const seg of segments(note)) {
       const temp = readTemp(seg);
       if (temp) {
@@ -238,7 +336,10 @@ function read(p: Pick<Procedure, 'fee' | 'channels'>): Reading {
       // "3000.000 đồng", "10.000.0000 đồng": an amount is named but cannot be read safely.
       if (!found.length && /\d[\d.,]{2,}\s*(?:đồng|Đồng|VNĐ)/u.test(seg)) r.unclear = true;
       for (const n of found) add(label, n);
-      if (!found.length && SCHEDULE_RE.test(seg) && !/miễn|không thu/iu.test(seg)) r.unclear = true;
+      if (found.length && label === 'Trực tuyến' && ONLINE_RE.test(seg)) r.onlineEvidence = true;
+      if (!found.length && SCHEDULE_RE.test(seg) && !NO_FEE.test(seg)) r.unclear = true;
+      // "Mức phí giảm 20%: 1.600.000": a grouped amount with no currency and no unit.
+      if (!found.length && /(?<![\d.,/])\d{1,3}(?:[.,]\d{3}){1,3}(?![.,]?\d)(?!\s*(?:[\p{L}\/%]|-\s*\p{L}))/u.test(seg) && /phí|mức thu/iu.test(seg)) r.unclear = true;
     }
   }
   // A fee field may hold the discounted amount: keep it out of the base when a note names it as temporary.
@@ -250,6 +351,12 @@ function read(p: Pick<Procedure, 'fee' | 'channels'>): Reading {
   }
   r.usd = [...new Set(r.usd)].sort((a, b) => a - b);
   r.temps = dedupeTemps(r.temps);
+  // One unit named throughout ("đồng/hồ sơ"): the amounts written without it are charged the same way.
+  const named = new Set(r.units.values());
+  if (named.size === 1 && !r.rate) {
+    const [only] = named;
+    for (const n of [...r.base, ...r.temps.flatMap((t) => t.amounts)]) if (!r.units.has(n)) r.units.set(n, only!);
+  }
   return r;
 }
 
@@ -283,6 +390,18 @@ const T = {
     vi: 'Mức thu tùy trường hợp hoặc theo biểu phí; chi tiết xem trên Cổng.',
     en: 'The amount depends on the case or a fee schedule; details on the portal.',
   },
+  rateLine: {
+    vi: 'Một phần mức thu tính theo đơn vị (ví dụ theo trọng tải, khối lượng); chi tiết xem trên Cổng.',
+    en: 'Part of the fee is charged per unit (e.g. per tonne); details on the portal.',
+  },
+  truncatedLine: {
+    vi: 'Danh mục còn ghi một mức thu theo thời hạn nhưng bị cắt; anh/chị xem mức thu hiện hành trên Cổng.',
+    en: 'The catalogue mentions another time-limited rate but the text is cut off; please check the current rate on the portal.',
+  },
+  copyLine: {
+    vi: 'Nếu cần thêm bản sao trích lục thì có thu phí cấp bản sao (xem trên Cổng).',
+    en: 'Extra certified copies of the extract, if requested, are charged (see the portal).',
+  },
   exemptSome: {
     vi: 'Một số trường hợp được miễn lệ phí (xem trên Cổng).',
     en: 'Some applicants are exempt from the fee (see the portal).',
@@ -292,12 +411,69 @@ const T = {
 const CHANNEL_EN: Record<string, string> = { 'Trực tuyến': 'Online', 'Trực tiếp': 'In person', 'Dịch vụ bưu chính': 'By post' };
 const CHANNEL_VI: Record<string, string> = { 'Trực tuyến': 'Nộp trực tuyến', 'Trực tiếp': 'Nộp trực tiếp', 'Dịch vụ bưu chính': 'Qua bưu chính' };
 
-function money(list: number[], lang: Lang, unit: string | null): string {
+const UNIT_EN: Record<string, string> = {
+  lần: 'per application',
+  'lần cấp': 'per issue',
+  'lần đăng ký': 'per registration',
+  'hồ sơ': 'per application',
+  'bộ hồ sơ': 'per application',
+  'thẻ căn cước': 'per card',
+  thẻ: 'per card',
+  'thẻ abtc': 'per card',
+  người: 'per person',
+  bản: 'per copy',
+  trang: 'per page',
+  'giấy phép': 'per licence',
+  'giấy chứng nhận': 'per certificate',
+  'giấy thông hành': 'per pass',
+  giấy: 'per certificate',
+  'hộ chiếu': 'per passport',
+  'trường hợp': 'per case',
+  tem: 'per stamp',
+  'tờ khai': 'per declaration',
+  'chứng chỉ': 'per certificate',
+  cchn: 'per certificate',
+  'loại thuốc': 'per product',
+  loại: 'per type',
+  'cơ sở': 'per facility',
+  'đơn hàng': 'per order',
+  'môn thi': 'per subject',
+  môn: 'per subject',
+  'phương tiện': 'per vehicle',
+  xe: 'per vehicle',
+  tàu: 'per vessel',
+  sổ: 'per book',
+  'văn bản': 'per document',
+  'lô hàng': 'per consignment',
+  'lô giống': 'per lot',
+  'vườn giống': 'per nursery',
+  'khẩu-chiếc': 'per weapon',
+  khẩu: 'per weapon',
+  chiếc: 'per item',
+};
+
+function unitText(unit: string | undefined, lang: Lang): string {
+  if (!unit) return '';
+  if (lang === 'vi') return `/${unit}`;
+  const en = UNIT_EN[unit];
+  // A Vietnamese word is never shown in English; a unit of measure ("GT", "tấn") is kept as written.
+  if (en) return ` ${en}`;
+  if (!MEASURE_RE.test(unit)) return '';
+  const base = unit.replace(/-(?:lần|chuyến)$/iu, '').toLowerCase();
+  const words: Record<string, string> = { tấn: 'tonne', lít: 'litre', năm: 'year', tháng: 'month', ngày: 'day', giờ: 'hour', gt: 'GT' };
+  return ` per ${words[base] ?? base}`;
+}
+
+/** "135.000 đồng/lần"; "10.000 / 20.000 đồng/lần" when every amount has the same unit. */
+function money(list: number[], lang: Lang, units: Map<number, string>): string {
   if (!list.length) return '';
-  const u = unit && lang === 'vi' ? `/${unit}` : '';
-  if (list.length === 1) return formatMoney(list[0]!, lang) + u;
+  if (list.length === 1) return formatMoney(list[0]!, lang) + unitText(units.get(list[0]!), lang);
+  const shared = units.get(list[0]!);
+  const same = shared !== undefined && list.every((n) => units.get(n) === shared);
+  // "2.000 đồng/trang; 200.000 đồng/bản": mixed units are kept next to each amount.
+  if (!same && list.some((n) => units.has(n))) return list.map((n) => formatMoney(n, lang) + unitText(units.get(n), lang)).join('; ');
   const nums = list.map((n) => formatMoney(n, lang).replace(lang === 'vi' ? ' đồng' : ' VND', ''));
-  return `${nums.join(' / ')} ${lang === 'vi' ? 'đồng' : 'VND'}`;
+  return `${nums.join(' / ')} ${lang === 'vi' ? 'đồng' : 'VND'}${same ? unitText(shared, lang) : ''}`;
 }
 
 function range(t: TempRate, lang: Lang): string {
@@ -320,7 +496,7 @@ function status(t: TempRate, now: number): Status {
 function tempValue(t: TempRate, base: number[], lang: Lang): string {
   // Never the words "Miễn phí" next to an amount: a waiver is temporary.
   if (t.kind === 'exempt') return lang === 'vi' ? 'tạm miễn' : 'waived';
-  if (t.kind === 'amount') return money(t.amounts, lang, null);
+  if (t.kind === 'amount') return money([...t.amounts].sort((a, b) => a - b), lang, new Map());
   if (t.kind === 'percent' && t.percent !== null) {
     if (base.length === 1 && t.percent > 0 && t.percent < 100) {
       const v = Math.round((base[0]! * t.percent) / 100);
@@ -329,6 +505,14 @@ function tempValue(t: TempRate, base: number[], lang: Lang): string {
     return lang === 'vi' ? `bằng ${t.percent}% mức thu` : `${t.percent}% of the fee`;
   }
   return lang === 'vi' ? 'mức thu khác' : 'a different rate';
+}
+
+/** "Từ 01/07/2025 đến hết 31/12/2026 áp dụng mức thu khác …": the catalogue names a period but not its rate. */
+function unspecifiedLine(t: TempRate, st: Status, lang: Lang): string {
+  const when = range(t, lang);
+  const who = t.online ? (lang === 'vi' ? ' khi nộp trực tuyến' : ' online') : '';
+  if (lang === 'vi') return `${when.charAt(0).toUpperCase() + when.slice(1)}${who} áp dụng mức thu khác${st === 'upcoming' ? ' (chưa áp dụng)' : ''}; danh mục không ghi rõ, anh/chị xem trên Cổng.`;
+  return `${when.charAt(0).toUpperCase() + when.slice(1)}, a different rate applies${who}${st === 'upcoming' ? ' (not yet in force)' : ''}; the catalogue does not say which, please check the portal.`;
 }
 
 function tempLine(t: TempRate, base: number[], now: number, lang: Lang): string | null {
@@ -347,6 +531,7 @@ function tempLine(t: TempRate, base: number[], now: number, lang: Lang): string 
       : `A time-limited rate applies${who ? ' ' + who : ''} (${value}${t.from ? ', ' + range(t, lang) : ''}); please check the portal.`;
   }
   const when = range(t, lang);
+  if (t.kind === 'unspecified' && when) return unspecifiedLine(t, st, lang);
   if (lang === 'vi') return `${who ? 'Nộp trực tuyến' : 'Mức thu'} ${when}: ${value}${st === 'upcoming' ? ' (chưa áp dụng)' : ''}.`;
   return `${who ? 'Online' : 'Rate'} ${when}: ${value}${st === 'upcoming' ? ' (not yet in force)' : ''}.`;
 }
@@ -377,19 +562,29 @@ export function describeFees(p: Pick<Procedure, 'fee' | 'channels'>, opts: { now
   const temps = r.temps.filter((t) => !(t.kind === 'unspecified' && status(t, now) === 'expired'));
   const current = temps.filter((t) => status(t, now) === 'current');
   const messy =
-    r.base.length > 1 || r.unclear || temps.some((t) => status(t, now) === 'unknown') || current.length > 1 || current.some((t) => t.kind === 'unspecified');
+    r.base.length > 1 ||
+    r.unclear ||
+    r.rate ||
+    r.truncatedTemp ||
+    r.usd.length > 1 ||
+    (r.usd.length > 0 && r.base.length > 0) ||
+    temps.some((t) => status(t, now) === 'unknown') ||
+    current.length > 1 ||
+    current.some((t) => t.kind === 'unspecified');
 
   let summary: string;
   if (r.setByProvince) summary = T.province[lang];
   else if (free) summary = T.free[lang];
+  // "2.500 đồng/GT-lần": a rate per quantity is not the price of the procedure.
+  else if (r.rate) summary = T.portal[lang];
   else if (!r.base.length && !r.usd.length) {
     const only = current.length === 1 && current[0]!.kind === 'amount' && !messy ? current[0]! : null;
     const tail = r.implausible ? ` ${T.portalTail[lang]}` : '';
-    summary = only ? fit(`${money(only.amounts, lang, r.unit)} (${range(only, lang)})${tail}`, T.portal[lang]) : T.portal[lang];
+    summary = only ? fit(`${money(only.amounts, lang, r.units)} (${range(only, lang)})${tail}`, T.portal[lang]) : T.portal[lang];
   } else {
     const parts: string[] = [];
     if (r.base.length) {
-      parts.push(r.base.length > 3 ? (lang === 'vi' ? `Từ ${formatMoney(r.base[0]!, lang)} đến ${formatMoney(r.base.at(-1)!, lang)}` : `From ${formatMoney(r.base[0]!, lang)} to ${formatMoney(r.base.at(-1)!, lang)}`) : money(r.base, lang, r.unit));
+      parts.push(r.base.length > 3 ? (lang === 'vi' ? `Từ ${formatMoney(r.base[0]!, lang)} đến ${formatMoney(r.base.at(-1)!, lang)}` : `From ${formatMoney(r.base[0]!, lang)} to ${formatMoney(r.base.at(-1)!, lang)}`) : money(r.base, lang, r.units));
     }
     if (r.usd.length) parts.push(r.usd.slice(0, 3).map((u) => formatUsd(u, lang)).join(' / '));
     let text = parts.join(lang === 'vi' ? ' hoặc ' : ' or ');
@@ -401,15 +596,20 @@ export function describeFees(p: Pick<Procedure, 'fee' | 'channels'>, opts: { now
   // Details: one line per distinct channel fee, then temporary rates, exemptions, caveats.
   const channelLines = new Map<string, string[]>();
   for (const [ch, list] of r.byChannel) {
-    const key = money(list, lang, r.unit);
+    const key = money(list, lang, r.units);
     channelLines.set(key, [...(channelLines.get(key) ?? []), ch]);
   }
-  if (channelLines.size === 1 || (channelLines.size > 0 && channelLines.size > 3)) {
-    const all = r.base.length > 3 ? `${formatMoney(r.base[0]!, lang)} – ${formatMoney(r.base.at(-1)!, lang)}` : money(r.base, lang, r.unit);
+  // Channel fee fields often hold one sub-case each (by weight, first issue or reissue): a line per
+  // channel only when the online note itself names its amount as the online rate.
+  if (channelLines.size === 1 || (channelLines.size > 0 && (channelLines.size > 3 || !r.onlineEvidence))) {
+    const all = r.base.length > 3 ? `${formatMoney(r.base[0]!, lang)} – ${formatMoney(r.base.at(-1)!, lang)}` : money(r.base, lang, r.units);
     details.push(lang === 'vi' ? `Lệ phí: ${all}${r.base.length > 1 ? ' (tùy trường hợp)' : ''}.` : `Fee: ${all}${r.base.length > 1 ? ' (depends on the case)' : ''}.`);
   } else {
     for (const [key, chs] of channelLines) {
-      const who = chs.map((c) => (lang === 'vi' ? CHANNEL_VI[c] ?? c : CHANNEL_EN[c] ?? c)).join(', ');
+      const who = chs.map((c, i) => {
+        const label = lang === 'vi' ? CHANNEL_VI[c] ?? c : CHANNEL_EN[c] ?? c;
+        return i === 0 ? label : label.charAt(0).toLowerCase() + label.slice(1);
+      }).join(', ');
       details.push(`${who}: ${key}.`);
     }
   }
@@ -418,11 +618,14 @@ export function describeFees(p: Pick<Procedure, 'fee' | 'channels'>, opts: { now
     const line = tempLine(t, r.base, now, lang);
     if (line && !details.includes(line)) details.push(line);
   }
+  if (r.rate) details.push(T.rateLine[lang]);
+  if (r.truncatedTemp && !temps.some((t) => t.kind === 'unspecified' && status(t, now) !== 'expired')) details.push(T.truncatedLine[lang]);
   if (r.setByProvince) details.unshift(T.provinceLine[lang]);
   if (r.exemption && lang === 'vi') details.push(`Miễn lệ phí cho ${r.exemption}.`);
   else if (r.exemption || r.exemptSome) details.push(T.exemptSome[lang]);
   if (r.implausible) details.push(T.implausibleLine[lang]);
   if (messy && !r.setByProvince) details.push(T.unclearLine[lang]);
+  if (free && r.optionalCopy) details.unshift(T.copyLine[lang]);
   if (free) details.unshift(lang === 'vi' ? 'Thủ tục này không thu lệ phí.' : 'There is no fee for this procedure.');
   if (!details.length) details.push(lang === 'vi' ? 'Danh mục chưa ghi mức phí; anh/chị vui lòng xem trên Cổng.' : 'The catalogue lists no fee; please check the portal.');
   const trimmed = details.slice(0, MAX_DETAILS).map((l) => (l.length > 200 ? l.slice(0, l.lastIndexOf(' ', 196)) + ' …' : l));

@@ -16,7 +16,10 @@ const POSTAL = 'Dịch vụ bưu chính';
 /** The applicant must come in person: phrases seen in notes and document lists. */
 const PRESENCE_RE =
   /(?:phải|cần|bắt buộc)\s+(?:trực tiếp\s+)?có mặt|cùng có mặt|trực tiếp có mặt|có mặt (?:tại|để) (?:ký|nhận|trụ sở|cơ quan)|ký (?:tên )?vào (?:Sổ|sổ) (?:hộ tịch|đăng ký)|ký (?:tên )?vào Giấy chứng nhận kết hôn|phải (?:trực tiếp )?đến (?:trụ sở|cơ quan|nơi)/u;
-const DISTRICT_RE = /cấp huyện|(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?:cấp\s+)?(?:huyện|quận)|quận,\s*huyện|\bhuyện,\s*(?:quận|thị xã)/iu;
+const DISTRICT_RE =
+  /cấp huyện|cấp quận|(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Công an|Chi cục thuế|Ban chỉ huy quân sự|Phòng [\p{L}\s]{2,40}?)\s+(?:cấp\s+)?(?:huyện|quận|thị xã)(?![\p{L}])|quận,\s*huyện|\bhuyện,\s*(?:quận|thị xã)/iu;
+/** "Ủy ban nhân dân xã, phường, thị trấn": towns (thị trấn) went with the districts; communes are now xã, phường, đặc khu. */
+const TOWN_RE = /(xã,\s*phường),\s*thị trấn/iu;
 
 function has(p: Pick<Procedure, 'channels'>, channel: string): boolean {
   return p.channels.some((c) => c.channel === channel);
@@ -43,7 +46,12 @@ export function presenceRule(name: string): { vi: string; en: string } | null {
 /** One short paragraph: who handles it, and how it can be submitted. */
 export function whereText(p: WhereFields, lang: 'vi' | 'en'): string {
   const vi = lang === 'vi';
-  const agency = p.agency?.replace(/[\s.;,]+$/u, '').trim() || null;
+  const agency =
+    p.agency
+      ?.replace(/\u00a0/gu, ' ')
+      .replace(/[\s.;,]+$/u, '')
+      .replace(TOWN_RE, '$1, đặc khu')
+      .trim() || null;
   const levels = p.level.map((l) => LEVEL_LABELS[l][lang]).join(', ');
   const lines: string[] = [];
   lines.push(agency ? (vi ? `Cơ quan giải quyết: ${agency}.` : `Handled by: ${agency}.`) : vi ? `Cấp thực hiện: ${levels}.` : `Level: ${levels}.`);
@@ -64,11 +72,12 @@ export function whereText(p: WhereFields, lang: 'vi' | 'en'): string {
   else if ((online || postal) && presenceRequired(p)) {
     lines.push(vi ? 'Lưu ý: theo danh mục, người yêu cầu vẫn cần có mặt trực tiếp ở một bước.' : 'Note: the catalogue says the applicant must still appear in person at one step.');
   }
-  if (agency && DISTRICT_RE.test(agency)) {
+  if ((agency && DISTRICT_RE.test(agency)) || /cấp huyện|cấp quận/iu.test(p.name)) {
+    // Where district work went differs (province, commune, or a regional office of a ministry): no guess.
     lines.push(
       vi
-        ? 'Từ 01/7/2025 không còn cấp huyện; việc này do cấp tỉnh hoặc cấp xã tiếp nhận, anh/chị kiểm tra trên Cổng.'
-        : 'Districts were abolished on 1 July 2025; the province or the commune now handles this. Please check the portal.',
+        ? 'Từ 01/7/2025 không còn cấp huyện; nơi tiếp nhận có thể đã chuyển về cấp tỉnh, cấp xã hoặc cơ quan khu vực, anh/chị kiểm tra trên Cổng.'
+        : 'Districts were abolished on 1 July 2025; the office may now be at the province, the commune or a regional office. Please check the portal.',
     );
   }
   return lines.join(' ');

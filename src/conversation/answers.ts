@@ -45,6 +45,9 @@ export function answerAbout(p: Procedure, kinds: readonly QuestionKind[], lang: 
         parts.push(`${vi ? '🌐 Hình thức:' : '🌐 How to apply:'} ${how}.${extra}`);
         break;
       }
+      case 'code':
+        parts.push(vi ? `🔢 Mã thủ tục "${p.name}": ${p.code} (gõ mã này trên Cổng Dịch vụ công để tìm đúng thủ tục).` : `🔢 Procedure code of "${p.name}": ${p.code} (search the portal for it).`);
+        break;
       case 'result':
         parts.push(p.result ? `${vi ? '📄 Kết quả anh/chị nhận được:' : '📄 What you receive:'} ${p.result}` : vi ? '📄 Cổng chưa ghi rõ kết quả của thủ tục này; anh/chị xem trên trang thủ tục.' : '📄 The portal does not state the result of this procedure; see its page.');
         break;

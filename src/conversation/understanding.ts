@@ -6,7 +6,7 @@ import { findPhrase, onlyFillers, phraseSet, removePhrases, type PhraseSet } fro
 /** Global intents that work from anywhere in a conversation. */
 export type Intent = 'human' | 'cancel' | 'back' | 'menu' | 'help' | 'greeting' | 'thanks' | 'bot' | 'langEn' | 'langVi';
 /** What a question over a procedure asks about. */
-export type QuestionKind = 'fee' | 'documents' | 'where' | 'duration' | 'online' | 'result';
+export type QuestionKind = 'fee' | 'documents' | 'where' | 'duration' | 'online' | 'result' | 'code';
 
 const list = z.array(z.string().min(1));
 const bilingual = z.object({ vi: z.string().min(1), en: z.string().min(1) });
@@ -25,7 +25,7 @@ const fileSchema = z.object({
     langEn: list,
     langVi: list,
   }),
-  questions: z.object({ fee: list, documents: list, where: list, duration: list, online: list, result: list }),
+  questions: z.object({ fee: list, documents: list, where: list, duration: list, online: list, result: list, code: list.default([]) }),
   ambiguous: z.array(z.object({ token: z.string().min(1), resolvedBy: list, choices: z.array(bilingual.extend({ query: z.string().min(2) })).min(2) })),
   outOfScope: z.array(z.object({ id: z.string(), words: list, where: bilingual })),
   /** Regional and chat spellings rewritten on the folded text ("tui" → "toi", "đi mô" → "ở đâu"): [regex, replacement]. */
@@ -63,7 +63,7 @@ export interface Understanding {
 }
 
 const DATA = new URL('../../data/conversation.json', import.meta.url);
-const QUESTION_KINDS: QuestionKind[] = ['fee', 'documents', 'where', 'duration', 'online', 'result'];
+const QUESTION_KINDS: QuestionKind[] = ['fee', 'documents', 'where', 'duration', 'online', 'result', 'code'];
 
 export function loadUnderstanding(path: URL | string = DATA): Understanding {
   return compileUnderstanding(fileSchema.parse(JSON.parse(readFileSync(path, 'utf8'))));

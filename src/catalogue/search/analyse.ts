@@ -107,7 +107,8 @@ export function analyse(query: string, ix: SearchIndex): Query {
     const prev = repaired[i - 1];
     const next = repaired[i + 1];
     const phrase = options.find((c) => (prev && (ix.aliases.map.has(`${prev} ${c}`) || ix.lexicon.colloquial.has(`${prev} ${c}`))) || (next && (ix.aliases.map.has(`${c} ${next}`) || ix.lexicon.colloquial.has(`${c} ${next}`))));
-    return phrase ?? options.find((c) => !postings.has(c)) ?? t;
+    // A misspelt alias or English term ("pasport") is rewritten so that it expands like the right spelling.
+    return phrase ?? options.find((c) => t.length >= 6 && ix.aliases.map.has(c)) ?? options.find((c) => !postings.has(c)) ?? t;
   });
   const asked = {
     qualifiers: new Set(k.qualifiers.filter((q) => q.inQuery(fixed)).map((q) => q.id)),

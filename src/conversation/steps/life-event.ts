@@ -1,5 +1,6 @@
 import { matchLifeEvent } from '../../catalogue/life-events.js';
 import { offerProcedures } from '../offer.js';
+import { focus } from './procedure-question.js';
 import type { Middleware, RouterContext } from '../turn.js';
 
 /**
@@ -12,8 +13,8 @@ export function lifeEvent(ctx: RouterContext): Middleware {
     if (!event) return next();
     const searcher = ctx.deps.searcher();
     // "Làm khai tử cho ông nội cần những giấy gì": a question about a named procedure is answered as such.
-    const q = ctx.understanding.question(turn.folded);
-    if (q.kinds.length && turn.folded.split(' ').length <= 20 && (searcher.ask(q.rest, { limit: 1 }).hits[0]?.score ?? 0) >= 0.5) return next();
+    const q = focus(ctx, turn.text, turn.folded);
+    if (q.kinds.length && (searcher.ask(q.rest, { limit: 1 }).hits[0]?.score ?? 0) >= 0.5) return next();
     const items = event.procedures.map((x) => ({ p: searcher.get(x.code), why: x.why })).filter((x) => x.p !== undefined);
     if (!items.length) return next();
     const lang = turn.lang();

@@ -13,6 +13,7 @@ const ASK_WHICH: Record<QuestionKind, { vi: string; en: string }> = {
   duration: { vi: 'thời hạn giải quyết', en: 'the processing time' },
   online: { vi: 'cách nộp', en: 'how to apply' },
   result: { vi: 'kết quả', en: 'the result' },
+  code: { vi: 'mã', en: 'the code' },
 };
 
 /** How sure the search must be to answer about one procedure instead of listing a few. */
@@ -97,7 +98,7 @@ function subjectOf(ctx: RouterContext, rest: string): string {
  * The question in a long message: the last clause that asks something (with the clause before it
  * when that one names the procedure), not the whole story around it.
  */
-function focus(ctx: RouterContext, text: string, folded: string): { kinds: QuestionKind[]; rest: string } {
+export function focus(ctx: RouterContext, text: string, folded: string): { kinds: QuestionKind[]; rest: string } {
   const u = ctx.understanding;
   const whole = u.question(folded);
   if (folded.split(' ').length <= LONG || !whole.kinds.length) return whole;
