@@ -60,10 +60,12 @@ describe('catalogue import CLI', () => {
 
 describe('chat CLI contract', () => {
   it('prints one JSON line per message with replies, options, link, flow and step', () => {
-    const r = cli(['chat', '--json', '--user', 'u1'], 'xin chao\nlam lai cccd\n1\n');
+    const r = cli(['chat', '--json', '--user', 'u1'], 'xin chao\nlam lai cccd\n1\nnhờ người thật tư vấn giúp\n');
     expect(r.status).toBe(0);
-    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { in: string; replies: { text: string; options: string[]; link: string | null }[]; flow: string | null; step: string | null });
-    expect(lines.map((l) => l.in)).toEqual(['xin chao', 'lam lai cccd', '1']);
+    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { in: string; replies: { text: string; options: string[]; link: string | null }[]; flow: string | null; step: string | null; handoff: boolean });
+    expect(lines.map((l) => l.in)).toEqual(['xin chao', 'lam lai cccd', '1', 'nhờ người thật tư vấn giúp']);
+    // Whether the conversation now waits for a staff member.
+    expect(lines.map((l) => l.handoff)).toEqual([false, false, false, true]);
     expect(lines[0]!.flow).toBe('main-menu');
     expect(lines[0]!.step).toBe('welcome');
     expect(lines[0]!.replies[0]!.options).toContain('Đăng ký tài khoản VNeID');

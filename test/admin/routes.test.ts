@@ -181,6 +181,9 @@ describe('flow editor', () => {
     expect(del.statusCode).toBe(303);
     const flash = await staff.get('/admin/catalogue');
     expect(flash.body).toContain('register-vneid');
+    // Fees the catalogue states implausibly ("1 VNĐ") are listed for staff to correct.
+    expect(flash.body).toContain('id="fee-review"');
+    expect(flash.body).toMatch(/Lệ phí cần kiểm tra \(\d+\)/);
     expect((await staff.get('/admin/flows')).body).toContain('lỗi thời: 3.000228');
     expect((await staff.get('/admin/flows/register-vneid')).body).toContain('id="stale"');
   });
