@@ -4,7 +4,7 @@ import { createZaloChannel } from './channels/zalo/index.js';
 import { createTelegramChannel } from './channels/telegram/index.js';
 import { createCatalogueService, type CatalogueService } from './catalogue/service.js';
 import type { Config } from './config.js';
-import { createRouter } from './core/router.js';
+import { createRouter } from './conversation/router.js';
 import { createFlowRegistry, FLOWS_DIR, seedFlows, type FlowRegistry } from './flow/index.js';
 import type { HandleInbound } from './core/router-types.js';
 import { throttle } from './core/throttle.js';

@@ -1,4 +1,4 @@
-import { loadPersonaFiles, runPersonaFiles } from './conversation/evaluate.js';
+import { loadPersonaFiles, runPersonaFiles } from './conversations-runner.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FLOWS_DIR, parseFlowYaml } from './flow/index.js';

@@ -116,5 +116,6 @@ describe('users and demo-traffic CLI', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // Five CLI processes, one of which seeds a DATA_DIR and runs simulated citizens through the router.
+  }, 90_000);
 });

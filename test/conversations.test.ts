@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadPersonaFiles, runPersonaFiles } from '../src/conversation/evaluate.js';
+import { loadPersonaFiles, runPersonaFiles } from '../src/conversations-runner.js';
 
 // Typed multi-turn conversations over personas (elderly without diacritics, slang, English,
 // change of mind, off-topic, invalid input, secrets, handoff, fees, papers, places, life events),

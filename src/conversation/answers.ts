@@ -3,7 +3,7 @@ import { describeFees } from '../catalogue/fees.js';
 import type { Procedure } from '../catalogue/procedure.js';
 import { presenceRequired, presenceRule, whereText } from '../catalogue/where.js';
 import type { Lang, Reply } from '../core/message.js';
-import { durationText, onlineText } from '../core/procedure-reply.js';
+import { durationText, onlineText } from '../catalogue/card.js';
 import type { Profile } from './turn.js';
 import type { QuestionKind } from './understanding.js';
 

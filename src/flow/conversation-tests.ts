@@ -6,7 +6,7 @@ import { fold } from '../catalogue/fold.js';
 import type { Searcher } from '../catalogue/types.js';
 import { testConfig } from '../config.js';
 import type { Reply } from '../core/message.js';
-import { createRouter } from '../core/router.js';
+import { createRouter } from '../conversation/router.js';
 import { sessionKey } from '../core/message.js';
 import { createLogger } from '../log.js';
 import { createMemoryStores } from '../store/memory.js';

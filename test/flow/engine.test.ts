@@ -3,7 +3,7 @@ import { createSearcher } from '../../src/catalogue/searcher.js';
 import { loadSeed } from '../../src/catalogue/service.js';
 import { testConfig } from '../../src/config.js';
 import { sessionKey } from '../../src/core/message.js';
-import { createRouter } from '../../src/core/router.js';
+import { createRouter } from '../../src/conversation/router.js';
 import { newSession, parseSession } from '../../src/core/session.js';
 import { createFlowRegistry, parseFlowYaml, VALIDATOR_REGISTRY } from '../../src/flow/index.js';
 import { createLogger } from '../../src/log.js';

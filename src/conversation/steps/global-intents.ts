@@ -8,6 +8,9 @@ const HELP = {
   en: 'You can:\n• type a procedure or a question, e.g. "replace my ID card", "how much is a driving licence exchange"\n• "menu": what I can help with\n• "back": previous step\n• "cancel": stop\n• "human": talk to a staff member\n• "Tiếng Việt": switch to Vietnamese',
 };
 
+/** Intents that give way to an option of the menu on screen with the same words. */
+const SOFT = new Set(['thanks', 'greeting', 'help', 'bot', 'back']);
+
 /**
  * Intents that work from anywhere: a person, cancel, back, menu, help, language, greeting,
  * thanks, "are you a robot". While a staff member has the conversation only "menu" and "hủy"
@@ -16,9 +19,10 @@ const HELP = {
 export function globalIntents(ctx: RouterContext): Middleware {
   return async (turn, next) => {
     const u = ctx.understanding;
-    // An answer to the menu on screen is an answer, even when it sounds like an intent ("Không, cảm ơn").
-    if (!turn.handoff && answersOpenMenu(ctx, turn)) return next();
     const intent = turn.inbound.kind === 'command' && turn.folded === 'lang' ? 'langToggle' : u.giveUp(turn.folded) ? 'cancel' : u.intent(turn.folded);
+    // An answer to the menu on screen is an answer, even when it sounds like small talk ("Không, cảm ơn").
+    // A person, cancel or the menu always mean what they say.
+    if (intent && SOFT.has(intent) && !turn.handoff && answersOpenMenu(ctx, turn)) return next();
     if (turn.handoff) {
       if (intent !== 'menu' && intent !== 'cancel') return next();
       await ctx.deps.handoffs.close(turn.handoff.id, turn.now);

@@ -1,5 +1,5 @@
 import { matchLifeEvent } from '../../catalogue/life-events.js';
-import { offerProcedures } from '../offer.js';
+import { offerProcedures } from '../../flow/offer.js';
 import { focus } from './procedure-question.js';
 import type { Middleware, RouterContext } from '../turn.js';
 

@@ -2,7 +2,7 @@ import type { Reply } from '../../core/message.js';
 import { matchOption } from '../../flow/options.js';
 import { answerAbout } from '../answers.js';
 import { startFlow } from '../flow-runner.js';
-import { cardFor, pickOffered, procedureVar, takeOffer } from '../offer.js';
+import { cardFor, pickOffered, procedureVar, takeOffer } from '../../flow/offer.js';
 import type { Middleware, RouterContext, Turn } from '../turn.js';
 import type { QuestionKind } from '../understanding.js';
 

@@ -1,6 +1,6 @@
 import { t, type Middleware, type RouterContext } from '../turn.js';
 import { answerAbout } from '../answers.js';
-import { cardFor } from '../offer.js';
+import { cardFor } from '../../flow/offer.js';
 import { showProcedure } from './offered-pick.js';
 
 /** A national procedure code ("1.001193"), optionally with a provincial suffix ("1.012753.H19"). */

@@ -2,7 +2,7 @@ import { fold } from '../../catalogue/fold.js';
 import type { Procedure } from '../../catalogue/procedure.js';
 import { t, type Middleware, type RouterContext } from '../turn.js';
 import { answerAbout } from '../answers.js';
-import { cardFor, offerIntro, offerProcedures, ASKED, OFFERED } from '../offer.js';
+import { cardFor, offerIntro, offerProcedures, ASKED, OFFERED } from '../../flow/offer.js';
 import type { QuestionKind } from '../understanding.js';
 import { removePhrases } from '../phrases.js';
 

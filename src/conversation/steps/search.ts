@@ -1,4 +1,4 @@
-import { offerIntro, offerProcedures } from '../offer.js';
+import { offerIntro, offerProcedures } from '../../flow/offer.js';
 import { CHOICES } from './offered-pick.js';
 import { t, type Middleware, type RouterContext } from '../turn.js';
 

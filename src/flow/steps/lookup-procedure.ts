@@ -1,4 +1,4 @@
-import { cardFor, offerIntro, offerProcedures, pickOffered, procedureVar, takeOffer, OFFERED } from '../../conversation/offer.js';
+import { cardFor, offerIntro, offerProcedures, pickOffered, procedureVar, takeOffer, OFFERED } from '../offer.js';
 import { maskPII } from '../../core/privacy.js';
 import { say, type StepExecutor } from '../context.js';
 import type { Step } from '../schema.js';

@@ -2,12 +2,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { createAssistant } from '../assistant.js';
-import { fold } from '../catalogue/fold.js';
-import { testConfig } from '../config.js';
-import { sessionKey, type Lang } from '../core/message.js';
-import { createLogger } from '../log.js';
-import { createMemoryStores } from '../store/memory.js';
+import { createAssistant } from './assistant.js';
+import { fold } from './catalogue/fold.js';
+import { testConfig } from './config.js';
+import { sessionKey, type Lang } from './core/message.js';
+import { createLogger } from './log.js';
+import { createMemoryStores } from './store/memory.js';
 
 /**
  * Typed conversations as data (test/conversations/<persona>.yaml): what a citizen types, turn by

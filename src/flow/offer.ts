@@ -3,8 +3,8 @@ import type { Searcher, SearchOutcome } from '../catalogue/types.js';
 import { describeFees } from '../catalogue/fees.js';
 import { presenceRequired } from '../catalogue/where.js';
 import type { Lang, Reply } from '../core/message.js';
-import { procedureCard } from '../core/procedure-reply.js';
-import { matchOption } from '../flow/options.js';
+import { procedureCard } from '../catalogue/card.js';
+import { matchOption } from './options.js';
 
 /**
  * "Offer procedures and let the citizen pick": the one place that lists search results as

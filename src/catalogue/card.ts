@@ -1,7 +1,7 @@
-import { describeFees } from '../catalogue/fees.js';
-import type { Procedure } from '../catalogue/procedure.js';
-import { DURATION_NO_UNIT, LEVEL_LABELS } from '../catalogue/procedure.js';
-import type { Lang, Reply } from './message.js';
+import { describeFees } from './fees.js';
+import type { Procedure } from './procedure.js';
+import { DURATION_NO_UNIT, LEVEL_LABELS } from './procedure.js';
+import type { Lang, Reply } from '../core/message.js';
 
 const PORTAL = 'https://dichvucong.gov.vn';
 
