@@ -29,7 +29,13 @@ export function answerAbout(p: Procedure, kinds: readonly QuestionKind[], lang: 
         parts.push(`${vi ? '📍 Nơi nộp:' : '📍 Where:'} ${whereText(p, lang)}${profileLine(profile, lang)}`);
         break;
       case 'duration':
-        parts.push(`${vi ? `⏱ Thời hạn giải quyết "${p.name}":` : `⏱ Processing time for "${p.name}":`} ${durationText(p, lang)}${vi ? ' (tính từ khi nhận đủ hồ sơ hợp lệ).' : ' (from when a complete dossier is accepted).'}`);
+        parts.push(
+          p.duration
+            ? `${vi ? `⏱ Thời hạn giải quyết "${p.name}":` : `⏱ Processing time for "${p.name}":`} ${durationText(p, lang)}${vi ? ' (tính từ khi nhận đủ hồ sơ hợp lệ).' : ' (from when a complete dossier is accepted).'}`
+            : vi
+              ? `⏱ Danh mục chưa ghi thời hạn giải quyết của "${p.name}"; anh/chị xem trên trang thủ tục hoặc hỏi nơi nộp hồ sơ.`
+              : `⏱ The catalogue states no processing time for "${p.name}"; see the procedure page or ask where you apply.`,
+        );
         break;
       case 'online': {
         const presence = presenceRequired(p);

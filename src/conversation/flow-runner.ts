@@ -20,6 +20,7 @@ export function startFlow(ctx: RouterContext, turn: Turn, id: string, keepVars =
     return { state: turn.session, replies: [{ text }], events: [] };
   }
   const base = keepVars ? turn.session : { ...turn.session, vars: {} };
+  turn.flowStarted = true;
   const r = apply(turn, step(current.flow, base, { kind: 'start' }, turn.now, ctx.engineDeps, current.version));
   if (r.handoff) turn.pending.push(openHandoff(ctx, turn, r.handoff.summary, r.handoff.reason));
   return r;

@@ -117,6 +117,7 @@ export function openTurn(ctx: RouterContext, inbound: Inbound, key = sessionKey(
     handoff: deps.handoffs.openFor(key),
     before: [],
     after: [],
+    flowStarted: false,
     pending: [],
     lang: () => turn.session.lang,
     save(s: Session) {

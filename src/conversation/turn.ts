@@ -79,6 +79,8 @@ export interface Turn {
   readonly before: Reply[];
   /** Said after the answer (where the citizen was in a flow). */
   readonly after: Reply[];
+  /** A flow was started during this turn (its first step is already in the replies). */
+  flowStarted: boolean;
   /** Writes started in this turn (a handoff); awaited before the replies go out. */
   readonly pending: Promise<unknown>[];
   lang(): Lang;

@@ -15,7 +15,7 @@ export function activeFlow(ctx: RouterContext): Middleware {
     const flowId = turn.session.flowId;
     const answer = await next();
     // Still in the same flow (the answer did not start another): remind where they were.
-    if (turn.session.flowId === flowId && turn.session.stepId) {
+    if (turn.session.flowId === flowId && turn.session.stepId && !turn.flowStarted) {
       const again = runEngine(ctx, turn, { kind: 'repeat' }, true).replies;
       if (again.length) {
         const lead = t(turn.lang(), 'Quay lại việc đang làm (gõ "hủy" nếu không cần nữa):', 'Back to where we were (type "cancel" to stop):');
