@@ -1,5 +1,11 @@
 import { fold, tokens } from '../catalogue/fold.js';
 
+const YES_WORDS = 'co|vang|da|u|uh|um|ok|oke|okay|yes|yeah|yep|sure|dung|dong y|duoc|co chu|co a|da co|vang a|da vang|dung roi|chuan';
+const NO_WORDS = 'khong|ko|k|kg|no|nope|chua|thoi|khong can|khong a|da khong|thoi khoi|no thanks';
+/** Whole answers that mean yes / no, and the labels that offer yes / no. */
+const YES = [new RegExp(`^(${YES_WORDS})( a| nhe| nha| roi| ad| em)?$`), /^(co|yes|vang|dong y|xem|show)\b/] as const;
+const NO = [new RegExp(`^(${NO_WORDS})( a| nhe| nha| cam on| thanks| ad| em)?$`), /^(khong|no|thoi)\b/] as const;
+
 /**
  * Which option a citizen's answer selects: the number ("2"), the option id, the label, or a
  * close fuzzy match of the label (diacritics ignored, most label words present). -1 = none.
@@ -19,6 +25,12 @@ export function matchOption(answer: string, ids: string[], labels: string[]): nu
   // "có" / "không": the first word of exactly one label.
   const firstWord = folded.map((l) => l.split(' ')[0]);
   if (!a.includes(' ') && firstWord.filter((w) => w === a).length === 1) return firstWord.indexOf(a);
+  // "vâng", "ok", "dạ có", "yes" / "thôi", "no": the one option that says yes (or no).
+  for (const [answers, starts] of [YES, NO] as const) {
+    if (!answers.test(a)) continue;
+    const hits = folded.map((l, i) => (starts.test(l) ? i : -1)).filter((i) => i >= 0);
+    if (hits.length === 1) return hits[0]!;
+  }
   const words = new Set(tokens(answer));
   let best = -1;
   let bestScore = 0;

@@ -212,3 +212,16 @@ describe('concurrent turns', () => {
     expect(aReplies[0]!.text).toContain('sự cố');
   });
 });
+
+describe('answers to yes/no menus', () => {
+  it('reads "vâng", "ok", "dạ có" as the yes option and "thôi", "no" as the no option', async () => {
+    const { matchOption } = await import('../../src/flow/options.js');
+    const labels = ['Có, cho tôi xem', 'Không, cảm ơn'];
+    const ids = ['o1', 'o2'];
+    for (const yes of ['vâng', 'ok', 'dạ có', 'yes', 'có ạ']) expect(matchOption(yes, ids, labels), yes).toBe(0);
+    for (const no of ['thôi', 'no', 'không ạ', 'ko']) expect(matchOption(no, ids, labels), no).toBe(1);
+    expect(matchOption('2', ids, labels)).toBe(1);
+    // Not a yes/no menu: "ok" picks nothing.
+    expect(matchOption('ok', ['o1', 'o2'], ['Đăng ký mức độ 2', 'Đăng ký mức độ 1'])).toBe(-1);
+  });
+});
