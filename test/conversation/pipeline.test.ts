@@ -225,3 +225,24 @@ describe('answers to yes/no menus', () => {
     expect(matchOption('ok', ['o1', 'o2'], ['Đăng ký mức độ 2', 'Đăng ký mức độ 1'])).toBe(-1);
   });
 });
+
+describe('deployment profile', () => {
+  it('names the province one-stop desk, hotline and portal in "where" answers; national when unset', async () => {
+    const s = await createMemoryStores();
+    await seedFlows(s.flows, FLOWS_DIR, NOW, log);
+    const config = testConfig({ PROVINCE: 'Thái Nguyên', PROVINCE_PORTAL_URL: 'https://dichvucong.thainguyen.gov.vn', SUPPORT_HOTLINE: '0208 3 855 555', ONE_STOP_ADDRESS: 'Trung tâm Phục vụ hành chính công tỉnh Thái Nguyên' });
+    const router = createRouter({ flows: createFlowRegistry(s.flows, log), searcher: () => searcher, sessions: s.sessions, handoffs: s.handoffs, events: { emit: () => undefined }, now: () => NOW, config, log });
+    const replies = await router.handle(inbound('làm lại căn cước ở đâu'));
+    const text = replies.map((r) => r.text).join('\n');
+    expect(text).toContain('Trung tâm Phục vụ hành chính công tỉnh Thái Nguyên');
+    expect(text).toContain('0208 3 855 555');
+    expect(text).toContain('https://dichvucong.thainguyen.gov.vn');
+    const national = await createRouter({ flows: createFlowRegistry(s.flows, log), searcher: () => searcher, sessions: s.sessions, handoffs: s.handoffs, events: { emit: () => undefined }, now: () => NOW, config: testConfig(), log }).handle(inbound('làm lại căn cước ở đâu'));
+    expect(national.map((r) => r.text).join('\n')).not.toContain('Bộ phận một cửa:');
+  });
+
+  it('refuses a hotline with letters at boot', async () => {
+    const { loadConfig } = await import('../../src/config.js');
+    expect(() => loadConfig({ SUPPORT_HOTLINE: 'call us' })).toThrow(/SUPPORT_HOTLINE/);
+  });
+});
