@@ -9,9 +9,10 @@ const PORTAL = 'https://dichvucong.gov.vn';
 export function durationText(p: Procedure, lang: Lang): string {
   const vi = lang === 'vi';
   if (!p.duration) return vi ? 'chưa có thông tin' : 'not stated';
-  const value = vi ? p.duration : englishDuration(p.duration);
+  const bare = p.duration.replace(DURATION_NO_UNIT, '').trim();
+  const value = vi ? bare : englishDuration(bare);
   if (!p.duration.includes(DURATION_NO_UNIT)) return value;
-  return `${value.replace(DURATION_NO_UNIT, '').trim()} ${vi ? '(cổng không ghi rõ đơn vị, anh/chị vui lòng kiểm tra trên Cổng)' : '(the portal gives no unit; please check on the portal)'}`;
+  return `${value} ${vi ? '(cổng không ghi rõ đơn vị, anh/chị vui lòng kiểm tra trên Cổng)' : '(the portal gives no unit; please check on the portal)'}`;
 }
 
 const EN_UNITS: [RegExp, string][] = [
@@ -25,8 +26,7 @@ const EN_UNITS: [RegExp, string][] = [
 
 /** "5 Ngày làm việc" → "5 working days"; anything else is kept as the portal wrote it. */
 function englishDuration(d: string): string {
-  if (d.includes(DURATION_NO_UNIT)) return d;
-  return EN_UNITS.reduce((s, [re, en]) => s.replace(re, en), d);
+  return EN_UNITS.reduce((s, [re, en]) => s.replace(re, en), d).replace(/\b1 (working )?(day|month|hour|week|year)s\b/g, '1 $1$2');
 }
 
 /** How it can be submitted: "toàn trình" only when the catalogue says full, else "có thể nộp trực tuyến". */

@@ -63,7 +63,7 @@ export function procedureQuestion(ctx: RouterContext): Middleware {
     if (topic) return answer(topic);
     // A list is on screen ("làm lại thẻ căn cước" → list → "bao nhiêu tiền?"): about its first, the others one tap away.
     const listed = offered.map((c) => searcher.get(c)).filter((p) => p !== undefined);
-    if (!subject && listed.length) return answer(listed[0]!, listed.slice(1, 4));
+    if (listed.length && (!subject || !hits.length)) return answer(listed[0]!, listed.slice(1, 4));
     if (first && first.score >= SURE) return answer(first.procedure, hits.slice(1, 4).filter((h) => h.score >= first.score - 0.15).map((h) => h.procedure), outcome.clarify?.question[lang]);
     if (!subject) {
       const vars: Record<string, unknown> = { ...turn.session.vars, [ASKED]: kinds };
