@@ -8,6 +8,7 @@ import { newSession, type Session } from '../core/session.js';
 import { findPlaces, loadPlaces, mentionsDistrict, placeNote, districtNote } from '../places/index.js';
 import { startFlow } from './flow-runner.js';
 import { activeFlow } from './steps/active-flow.js';
+import { contact } from './steps/contact.js';
 import { fallback } from './steps/fallback.js';
 import { globalIntents } from './steps/global-intents.js';
 import { handoffRelay } from './steps/handoff-relay.js';
@@ -32,7 +33,7 @@ const NATIONAL: Profile = { province: null, portalUrl: 'https://dichvucong.gov.v
 /**
  * The router: one turn runs through a pipeline of small steps, each free to answer or pass on —
  * secret guard → language → global intents → handoff relay → idle → places → active flow →
- * offered pick → procedure code → triggers → life event → question over a procedure → search → fallback.
+ * offered pick → procedure code → triggers → life event → contact → question over a procedure → search → fallback.
  * Loads the session before and saves it after; never throws to a channel.
  */
 export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineDeps: EngineDeps; context: RouterContext } {
@@ -69,6 +70,7 @@ export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineD
     procedureCode(ctx),
     triggers(ctx),
     lifeEvent(ctx),
+    contact(ctx),
     procedureQuestion(ctx),
     search(ctx),
     fallback(ctx),

@@ -30,6 +30,8 @@ const fileSchema = z.object({
   outOfScope: z.array(z.object({ id: z.string(), words: list, where: bilingual })),
   /** Regional and chat spellings rewritten on the folded text ("tui" → "toi", "đi mô" → "ở đâu"): [regex, replacement]. */
   dialect: z.array(z.tuple([z.string().min(1), z.string()])).default([]),
+  /** Asking for the one-stop desk, the hotline or the portal itself. */
+  contact: list.default([]),
 });
 export type UnderstandingData = z.infer<typeof fileSchema>;
 
@@ -58,6 +60,8 @@ export interface Understanding {
   normalize(folded: string): string;
   /** Filler words taken off the start only ("ý tôi là cấp lại căn cước" → "cấp lại căn cước"). */
   trimLead(folded: string): string;
+  /** Asks where the one-stop desk is, the hotline or the portal's address (not about a procedure). */
+  asksContact(folded: string): boolean;
   /** Filler words removed ("ạ", "ad ơi", "cho em hỏi"). */
   content(folded: string): string;
 }
@@ -109,6 +113,7 @@ export function compileUnderstanding(data: UnderstandingData): Understanding {
     return onlyFillers(removePhrases(folded, humanNouns), fillers);
   };
 
+  const contact = phraseSet(data.contact);
   const dialect = data.dialect.map(([re, to]) => [new RegExp(re, 'g'), to] as const);
   /** In a long message only an explicit request counts: a verb right before the person ("… cho tôi nói chuyện trực tiếp với cán bộ"). */
   const asksForPerson = (folded: string): boolean => {
@@ -191,6 +196,9 @@ export function compileUnderstanding(data: UnderstandingData): Understanding {
         rest = rest.slice(m.phrase.length).trim();
       }
       return rest;
+    },
+    asksContact(folded) {
+      return findPhrase(folded, contact) !== null;
     },
     content(folded) {
       return removePhrases(folded, fillers);

@@ -131,7 +131,9 @@ export function analyse(query: string, ix: SearchIndex): Query {
   let unknown = 0;
   words.forEach((t, i) => {
     const origin = expanded.origin[i]!;
-    if (k.stopwords.has(t) && origin === t && !coveredAt.has(i)) return;
+    // A stop word inside a pair that procedure names use ("bản sao") is kept.
+    const inNamePair = ix.stopPairs.has(`${words[i - 1]} ${t}`) || ix.stopPairs.has(`${t} ${words[i + 1]}`);
+    if (k.stopwords.has(t) && origin === t && !coveredAt.has(i) && !inNamePair) return;
     const covered = coveredAt.has(i);
     if (postings.has(t)) {
       slots.push({ alts: [{ t, f: 1 }], w: ix.idf.get(t)!, origin, accented: accentOf.get(t) ?? null, covered, phrase: false });

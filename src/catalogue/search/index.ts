@@ -1,6 +1,6 @@
 import type { AliasTables } from '../../store/types.js';
 import { compileAliasesSteps, expandAliases, type CompiledAliases } from '../aliases.js';
-import { accentedTokens, tokens as foldTokens } from '../fold.js';
+import { accentedTokens, fold, tokens as foldTokens } from '../fold.js';
 import { compileLexiconSteps, expansionsOf, findColloquial, type CompiledLexicon } from '../lexicon.js';
 import type { Procedure } from '../procedure.js';
 import { knowledge, type Knowledge } from './knowledge.js';
@@ -73,6 +73,8 @@ export interface SearchIndex {
   aliases: CompiledAliases;
   lexicon: CompiledLexicon;
   k: Knowledge;
+  /** Word pairs of procedure names that hold a stop word ("ban sao", "tai sao"): there the word means something. */
+  stopPairs: Set<string>;
 }
 
 export function deletesOf(t: string): string[] {
@@ -230,12 +232,17 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
   const addAccented = (text: string | null | undefined) => {
     if (text) for (const w of accentedTokens(text)) accentedVocabulary.add(w);
   };
+  // Pairs used by at least three names, so that one odd name does not make a stop word count.
+  const pairCount = new Map<string, number>();
   for (const d of docs) {
+    const w = fold(d.p.name).split(' ');
+    for (let i = 1; i < w.length; i++) if (k.stopwords.has(w[i]!) || k.stopwords.has(w[i - 1]!)) pairCount.set(`${w[i - 1]} ${w[i]}`, (pairCount.get(`${w[i - 1]} ${w[i]}`) ?? 0) + 1);
     addAccented(d.p.name);
     addAccented(d.p.result);
     for (const ph of d.p.phrasings ?? []) addAccented(ph);
     if (d.id % slice === 0) yield;
   }
+  const stopPairs = new Set([...pairCount].filter(([, n]) => n >= 3).map(([p]) => p));
   for (const e of [...tables.aliases, ...tables.english]) addAccented(e.from);
   yield;
   for (const c of tables.lexicon ?? []) for (const t of [...c.colloquial, ...c.official]) addAccented(t);
@@ -257,7 +264,7 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
   }
   yield;
   const docByCode = new Map(docs.map((d) => [d.p.code, d]));
-  return { docs, postings, strongPostings, idf, avgLen, known, deletes, accentedVocabulary, groups, byCode, docByCode, aliases, lexicon, k };
+  return { docs, postings, strongPostings, idf, avgLen, known, deletes, accentedVocabulary, groups, byCode, docByCode, aliases, lexicon, k, stopPairs };
 }
 
 /** Builds the whole index at once (CLI, tests, start-up before the server is ready). */

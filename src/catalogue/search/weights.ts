@@ -87,7 +87,7 @@ export const RANKER_WEIGHTS: RankerWeights = {
     "commune": 0.01,
     "accent": 0.08,
     "common": 0.02,
-    "boost": 0.25,
+    "boost": 0.35,
     "prior": 1
   },
   "long": {

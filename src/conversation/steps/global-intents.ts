@@ -17,7 +17,7 @@ const SOFT = new Set(['thanks', 'greeting', 'help', 'bot', 'back']);
  * get through; everything else is relayed to them by the next step.
  */
 export function globalIntents(ctx: RouterContext): Middleware {
-  return async (turn, next) => {
+  const self: Middleware = async (turn, next) => {
     const u = ctx.understanding;
     const intent = turn.inbound.kind === 'command' && turn.folded === 'lang' ? 'langToggle' : u.giveUp(turn.folded) ? 'cancel' : u.intent(turn.folded);
     // An answer to the menu on screen is an answer, even when it sounds like small talk ("Không, cảm ơn").
@@ -76,6 +76,13 @@ export function globalIntents(ctx: RouterContext): Middleware {
     const changed = turn.session.flowId ? u.changeOfMind(turn.folded) : null;
     if (changed) {
       abandon(ctx, turn, 'changed mind');
+      // "Thôi, cho tôi về menu chính": the rest is itself an intent.
+      if (u.intent(changed)) {
+        turn.narrow(changed);
+        return self(turn, next);
+      }
+      // "Thôi bỏ đi, để mai tôi hỏi con": nothing else to answer, so it is a plain cancel.
+      if (!ctx.engineDeps.understands?.(changed)) return [{ text: t(lang, 'Dạ, đã dừng việc đang làm. Khi cần, anh/chị cứ nhắn câu hỏi hoặc gõ "menu".', 'Stopped. Message me any time, or type "menu".') }];
       turn.narrow(changed);
       return next();
     }
@@ -84,6 +91,7 @@ export function globalIntents(ctx: RouterContext): Middleware {
     if (rest) turn.narrow(rest);
     return next();
   };
+  return self;
 }
 
 function answersOpenMenu(ctx: RouterContext, turn: Turn): boolean {

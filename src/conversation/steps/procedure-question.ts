@@ -107,14 +107,18 @@ export function focus(ctx: RouterContext, text: string, folded: string): { kinds
     .map((c) => u.normalize(fold(c)))
     .filter(Boolean);
   for (let i = clauses.length - 1; i >= 0; i--) {
-    const q = u.question(clauses[i]!);
-    if (!q.kinds.length) continue;
-    if (subjectOf(ctx, q.rest).split(' ').filter(Boolean).length >= 2 || i === 0) return q;
-    const withBefore = u.question(`${clauses[i - 1]} ${clauses[i]}`);
-    return withBefore;
+    if (!u.question(clauses[i]!).kinds.length) continue;
+    // The asking clause, with the clauses just before it while they stay short ("my wife is
+    // Vietnamese and I am from Korea. We want to register our marriage. Is there a fee?").
+    let text = clauses[i]!;
+    for (let j = i - 1; j >= 0 && `${clauses[j]} ${text}`.split(' ').length <= FOCUS_WORDS; j--) text = `${clauses[j]} ${text}`;
+    if (text === clauses[i] && i > 0) text = `${clauses[i - 1]} ${text}`;
+    return u.question(text);
   }
   return whole;
 }
 
 /** Words beyond which a message is read clause by clause. */
 const LONG = 20;
+/** How many words of context a long message's question keeps. */
+const FOCUS_WORDS = 25;

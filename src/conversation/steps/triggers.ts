@@ -1,6 +1,9 @@
 import { fold } from '../../catalogue/fold.js';
+import { procedureVar } from '../../flow/offer.js';
 import { startFlow } from '../flow-runner.js';
 import type { Middleware, RouterContext } from '../turn.js';
+
+const SUBMIT = 'submit-dossier';
 
 // Words every trigger shares with many procedure names: they say nothing about the flow's subject.
 const GENERIC = new Set(['dang', 'ky', 'nop', 'lam', 'cach', 'thu', 'tuc', 'ho', 'so', 'online', 'truc', 'tuyen', 'cong', 'dich', 'vu', 'tra', 'cuu', 'phi', 'le', 'thanh', 'toan', 'kiem']);
@@ -16,6 +19,12 @@ export function triggers(ctx: RouterContext): Middleware {
     if (!hit) return next();
     const phrase = new Set(hit.phrase);
     const question = ctx.understanding.question(turn.folded);
+    // "Nộp online được không?" right after a procedure's card: the submit guide for that procedure.
+    const topic = turn.session.topic ? ctx.deps.searcher().get(turn.session.topic) : undefined;
+    if (hit.id === SUBMIT && topic && !turn.session.flowId) {
+      turn.save({ ...turn.session, vars: { procedure: procedureVar(topic, turn.now) } });
+      return startFlow(ctx, turn, SUBMIT, true).replies;
+    }
     // "đăng ký vneid có mất tiền không": a fee, papers, place or time question is answered from the catalogue.
     if (question.kinds.some((k) => k !== 'online') && (ctx.deps.searcher().ask(question.rest, { limit: 1 }).hits[0]?.score ?? 0) >= 0.35) return next();
     const outside = ctx.understanding.content(question.rest).split(' ').filter((w) => w && !phrase.has(w));
