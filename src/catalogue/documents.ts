@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { fold } from './fold.js';
 import type { Procedure } from './procedure.js';
 
@@ -114,11 +116,27 @@ function quantityEn(q: string): string {
   return q.replace(/(\d+) bản chính/u, (_, n: string) => `${n} original${n === '1' ? '' : 's'}`).replace(/(\d+) bản sao/u, (_, n: string) => `${n} cop${n === '1' ? 'y' : 'ies'}`);
 }
 
+const glossarySchema = z.object({ glossary: z.array(z.tuple([z.string().min(2), z.string().min(2)])) });
+/** Common paper names with their English gloss, longest first (data/papers-en.json). */
+const GLOSSARY = glossarySchema
+  .parse(JSON.parse(readFileSync(new URL('../../data/papers-en.json', import.meta.url), 'utf8')))
+  .glossary.map(([vi, en]) => [` ${fold(vi)} `, en] as const)
+  .sort((a, b) => b[0].length - a[0].length);
+
+/** What an English reader needs to know a Vietnamese paper name is ("health certificate"), if it is a common one. */
+function englishGloss(name: string): string | null {
+  const folded = ` ${fold(name)} `;
+  return GLOSSARY.find(([vi]) => folded.includes(vi))?.[1] ?? null;
+}
+
 /** Numbered lines of papers for a chat reply, ending with where to find the full list. */
 export function documentsText(p: Pick<Procedure, 'documents'>, lang: 'vi' | 'en', max = 6): string {
   const all = cleanDocuments(p.documents);
   const shown = all.slice(0, max);
-  const lines = shown.map((d, i) => `${i + 1}. ${d.conditional ? (lang === 'vi' ? 'Tùy trường hợp: ' : 'In some cases: ') : ''}${d.name}${d.quantity ? ` (${lang === 'vi' ? d.quantity : quantityEn(d.quantity)})` : ''}`);
+  const lines = shown.map((d, i) => {
+    const gloss = lang === 'en' ? englishGloss(d.name) : null;
+    return `${i + 1}. ${d.conditional ? (lang === 'vi' ? 'Tùy trường hợp: ' : 'In some cases: ') : ''}${gloss ? `[${gloss}] ` : ''}${d.name}${d.quantity ? ` (${lang === 'vi' ? d.quantity : quantityEn(d.quantity)})` : ''}`;
+  });
   const rest = all.length - shown.length;
   if (rest > 0) lines.push(lang === 'vi' ? `… và ${rest} giấy tờ khác.` : `… and ${rest} more document${rest === 1 ? '' : 's'}.`);
   if (!shown.length) lines.push(lang === 'vi' ? 'Danh mục chưa liệt kê giấy tờ cụ thể.' : 'The catalogue lists no specific documents.');

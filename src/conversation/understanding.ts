@@ -58,13 +58,19 @@ export interface Understanding {
   outOfScope(folded: string): { id: string; where: { vi: string; en: string } } | null;
   /** Regional and chat spellings in their common form ("tốn bi nhiêu dzậy" → "ton bao nhieu vay"). */
   normalize(folded: string): string;
-  /** Filler words taken off the start only ("ý tôi là cấp lại căn cước" → "cấp lại căn cước"). */
+  /** Filler words taken off both ends ("ý tôi là cấp lại căn cước không ạ" → "cấp lại căn cước"). */
   trimLead(folded: string): string;
   /** Asks where the one-stop desk is, the hotline or the portal's address (not about a procedure). */
   asksContact(folded: string): boolean;
   /** Filler words removed ("ạ", "ad ơi", "cho em hỏi"). */
   content(folded: string): string;
 }
+
+/** Fillers that may be taken off the end of a question: only those that cannot end a procedure's name ("nhà" in "xây nhà" folds to a filler). */
+const TAIL = new Set(['khong', 'ko', 'k', 'kg', 'hong', 'a', 'vay', 'nhe', 'nhen', 'ne', 'ha', 'nhi', 'chu', 'di', 'roi', 'duoc khong', 'dc khong', 'khong a', 'duoc', 'dc', 'please', 'pls', 'chau', 'em', 'ad', 'a oi', 'chau oi', 'em oi', 'ad oi', 'shop', 'rua', 'ri', 'hi', 'te', 'mo', 'hen', 'nghen', 'vay em', 'vay a', 'thi sao']);
+
+/** Fillers that also begin procedure names once folded ("bản sao", "con nuôi", "thẻ"): never taken off the start. */
+const KEEP_LEAD = new Set(['ban', 'con', 'the', 'thi', 'nha', 've', 'duoc', 'khong', 'co', 'chi', 'em']);
 
 const DATA = new URL('../../data/conversation.json', import.meta.url);
 const QUESTION_KINDS: QuestionKind[] = ['fee', 'documents', 'where', 'duration', 'online', 'result', 'code'];
@@ -189,13 +195,25 @@ export function compileUnderstanding(data: UnderstandingData): Understanding {
       return null;
     },
     trimLead(folded) {
-      let rest = folded;
-      for (let m = findPhrase(rest, fillers); m && m.start <= 1; m = findPhrase(rest, fillers)) {
-        // Only a filler that starts the text: take it off and look again.
-        if (!` ${rest} `.startsWith(` ${m.phrase} `)) break;
-        rest = rest.slice(m.phrase.length).trim();
+      // Fillers at either end ("ý tôi là …", "… không ạ") are taken off; the middle is left alone.
+      let words = folded.split(' ').filter(Boolean);
+      const ends = fillers.phrases.map((p) => p.split(' '));
+      for (let changed = true; changed && words.length; ) {
+        changed = false;
+        for (const f of ends) {
+          if (f.length < words.length && !(f.length === 1 && KEEP_LEAD.has(f[0]!)) && f.every((w, i) => words[i] === w)) {
+            words = words.slice(f.length);
+            changed = true;
+            break;
+          }
+          if (f.length < words.length && TAIL.has(f.join(' ')) && f.every((w, i) => words[words.length - f.length + i] === w)) {
+            words = words.slice(0, words.length - f.length);
+            changed = true;
+            break;
+          }
+        }
       }
-      return rest;
+      return words.join(' ');
     },
     asksContact(folded) {
       return findPhrase(folded, contact) !== null;

@@ -296,3 +296,15 @@ export function districtNote(lang: 'vi' | 'en'): string {
     ? 'Since 1 July 2025 there is no district level: what districts handled is now received by the commune-level People’s Committee or police, or by provincial agencies.'
     : 'Từ 01/7/2025 không còn cấp huyện: việc của huyện nay do UBND/Công an cấp xã hoặc cơ quan cấp tỉnh tiếp nhận.';
 }
+
+/**
+ * The message without the district office it names ("phòng tư pháp huyện Định Hóa", "quận 3"),
+ * so that the procedure it asks about is searched on its own. Names are recognised by their
+ * capitals or a number; the note about districts is said separately.
+ */
+export function withoutDistrict(text: string): string {
+  return text
+    .replace(/(?:\b(?:UBND|ubnd|phòng|phong|công an|cong an|chi cục|chi cuc|tòa án|toa an)\s+(?:[\p{L}]+\s+){0,3}?)?\b(?:huyện|huyen|quận|quan|thị xã|thi xa)\s+(?:\d+|(?:[A-ZĐ][\p{L}]*\s*){1,3})/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -5,6 +5,7 @@ import { answerAbout } from '../answers.js';
 import { cardFor, offerIntro, offerProcedures, ASKED, OFFERED } from '../../flow/offer.js';
 import type { QuestionKind } from '../understanding.js';
 import { removePhrases } from '../phrases.js';
+import { withoutDistrict } from '../../places/index.js';
 
 const ASK_WHICH: Record<QuestionKind, { vi: string; en: string }> = {
   fee: { vi: 'lệ phí', en: 'the fee' },
@@ -30,7 +31,9 @@ export function procedureQuestion(ctx: RouterContext): Middleware {
     const vars0 = turn.session.vars;
     const offered = Array.isArray(vars0[OFFERED]) ? (vars0[OFFERED] as string[]) : [];
     const pending = Array.isArray(vars0[ASKED]) && !offered.length ? (vars0[ASKED] as QuestionKind[]) : [];
-    const q = focus(ctx, turn.text, turn.folded);
+    // The procedure part without a district office the citizen named (the district note is said apart).
+    const text = withoutDistrict(turn.text);
+    const q = focus(ctx, text, text === turn.text ? turn.folded : u.normalize(fold(text)));
     const kinds = q.kinds.length ? q.kinds : pending;
     if (!kinds.length) return next();
     const searcher = ctx.deps.searcher();

@@ -1,5 +1,6 @@
 import { offerIntro, offerProcedures } from '../../flow/offer.js';
 import { CHOICES } from './offered-pick.js';
+import { withoutDistrict } from '../../places/index.js';
 import { t, type Middleware, type RouterContext } from '../turn.js';
 
 /**
@@ -19,7 +20,7 @@ export function search(ctx: RouterContext): Middleware {
         },
       ];
     }
-    const outcome = ctx.deps.searcher().ask(turn.text, { limit: 5 });
+    const outcome = ctx.deps.searcher().ask(withoutDistrict(turn.text), { limit: 5 });
     // A topic the assistant does not cover, worded like a procedure: only a sure match is offered.
     const hits = ctx.understanding.outOfScope(turn.folded) ? outcome.hits.filter((h) => h.score >= 0.8) : outcome.hits;
     const query = turn.masked.slice(0, 300);

@@ -33,7 +33,7 @@ export function triggers(ctx: RouterContext): Middleware {
       const top = ctx.deps.searcher().ask(outside.join(' '), { limit: 1 }).hits[0];
       const subject = hit.phrase.filter((w) => !GENERIC.has(w));
       const name = ` ${fold(top?.procedure.name ?? '')} `;
-      if (top && top.score >= 0.5 && subject.length && !subject.some((w) => name.includes(` ${w} `))) return next();
+      if (top && top.score >= 0.4 && subject.length && !subject.some((w) => name.includes(` ${w} `))) return next();
     }
     return startFlow(ctx, turn, hit.id).replies;
   };
