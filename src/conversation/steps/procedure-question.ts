@@ -62,6 +62,9 @@ export function procedureQuestion(ctx: RouterContext): Middleware {
     if (first && first.score >= SURE && subject.split(' ').length >= 2) {
       return answer(first.procedure, hits.slice(1, 4).filter((h) => h.score >= first.score - 0.15).map((h) => h.procedure), outcome.clarify?.question[lang]);
     }
+    // One of the procedures on screen is among the results ("làm giấy khai tử cần giấy gì" after the life event list).
+    const onScreen = hits.find((h) => offered.includes(h.procedure.code));
+    if (onScreen && !topic) return answer(onScreen.procedure);
     // "Thế mất bao lâu?", "còn giấy tờ?": about the procedure the conversation is on.
     if (topic) return answer(topic);
     // A list is on screen ("làm lại thẻ căn cước" → list → "bao nhiêu tiền?"): about its first, the others one tap away.

@@ -13,6 +13,8 @@ const SECRET_CUT = new RegExp(SECRET_SOURCE, 'g');
 const CARD = /(?<!\d)(?:\d[\s-]?){15,18}\d(?!\d)/g;
 /** A bare short code: an OTP when the conversation was just about one. */
 const BARE_CODE = /^\s*\d{4,8}\s*$/;
+ /** Someone asks the citizen to read out or send a code: the scam, asked about. */
+const SCAM = /\b(nguoi goi|co nguoi|ai do|goi dien|nhan tin|cuoc goi|tu xung|someone|caller|called me)\b.*\b(otp|ma xac thuc|ma xac nhan|mat khau|ma pin|password)\b|\b(otp|ma xac thuc|mat khau|ma pin)\b.*\b(co nen|cho ho|cho nguoi|should i)\b/;
 const OTP_TALK = /\b(otp|ma xac thuc|ma xac nhan|ma kich hoat|tin nhan ma)\b/;
 
 /**
@@ -33,6 +35,19 @@ export function secretGuard(ctx: RouterContext): Middleware {
     const card = CARD.test(turn.text);
     CARD.lastIndex = 0;
     const text = plain(turn.text);
+    // "Có người gọi bảo tôi đọc mã OTP": no code typed, but the classic scam: warn before anything else.
+    if (SCAM.test(turn.folded) && !SECRET.test(text) && !card) {
+      turn.emit({ type: 'secret_warning' });
+      return [
+        {
+          text: t(
+            turn.lang(),
+            '⚠️ Đây là dấu hiệu lừa đảo. Anh/chị tuyệt đối không đọc, không gửi mã OTP, mật khẩu hay mã PIN cho bất kỳ ai, kể cả người xưng là cán bộ, công an hay ngân hàng. Cơ quan nhà nước không bao giờ hỏi mã OTP. Nếu đã lỡ cung cấp, anh/chị đổi mật khẩu ngay và báo ngân hàng, Công an cấp xã.',
+            '⚠️ This is a scam pattern. Never read out or send an OTP, password or PIN to anyone, even someone claiming to be an official, the police or a bank. Government agencies never ask for an OTP. If you already shared it, change your password at once and tell your bank and the commune police.',
+          ),
+        },
+      ];
+    }
     if (!SECRET.test(text) && !card && !bareOtp) return next();
     turn.emit({ type: 'secret_warning' });
     turn.before.push({

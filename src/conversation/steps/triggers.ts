@@ -28,6 +28,8 @@ export function triggers(ctx: RouterContext): Middleware {
     // "đăng ký vneid có mất tiền không": a fee, papers, place or time question is answered from the catalogue.
     if (question.kinds.some((k) => k !== 'online') && (ctx.deps.searcher().ask(question.rest, { limit: 1 }).hits[0]?.score ?? 0) >= 0.35) return next();
     const outside = ctx.understanding.content(question.rest).split(' ').filter((w) => w && !phrase.has(w));
+    // "Làm trên VNeID được không?" about the procedure on screen: a question, not the VNeID account flow.
+    if (question.kinds.length && topic && !outside.length) return next();
     if (outside.length >= 2) {
       // What the words around the trigger ask for, on their own.
       const top = ctx.deps.searcher().ask(outside.join(' '), { limit: 1 }).hits[0];
