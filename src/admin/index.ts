@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createLoginLimiter, createSessionTable, verifyPassword } from './auth.js';
 import { registerCatalogueRoutes } from './catalogue.js';
 import { me, send, type AdminCtx, type AdminDeps } from './context.js';
@@ -17,10 +17,13 @@ export type { AdminDeps } from './context.js';
 const COOKIE = 'dvc_admin';
 const LOGIN_CSRF_COOKIE = 'dvc_login';
 const STATIC = new URL('./static/', import.meta.url);
-const ASSETS: Record<string, { type: string; body: string }> = {
-  'admin.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('admin.js', STATIC), 'utf8') },
-  'admin.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('admin.css', STATIC), 'utf8') },
-};
+const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+/** Every .js/.css file in static/ is served under /admin/static/<name>. */
+const ASSETS: Record<string, { type: string; body: string }> = Object.fromEntries(
+  readdirSync(STATIC)
+    .filter((f) => TYPES[f.split('.').pop()!])
+    .map((f) => [f, { type: TYPES[f.split('.').pop()!]!, body: readFileSync(new URL(f, STATIC), 'utf8') }]),
+);
 
 /** Routes only admins may use (the rest is open to staff too). */
 const ADMIN_ONLY = [/^\/admin\/stats/, /^\/admin\/users/, /^\/admin\/audit/];
