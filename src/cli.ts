@@ -16,7 +16,7 @@ import { runFit, writeWeights } from './catalogue/search/training.js';
 import { createAssistant } from './assistant.js';
 import { createMemoryStores } from './store/index.js';
 import { sessionKey } from './core/message.js';
-import { addUser } from './admin/auth.js';
+import { addUser, hashPassword, passwordProblem } from './admin/auth.js';
 import { createServer } from './server.js';
 import { runDemoTraffic } from './stats/demo-traffic.js';
 
@@ -38,6 +38,7 @@ const USAGE = `Usage: npm run cli -- <command>
                                            rebuild data/procedures.json from the portal export
   flows validate [file.yaml…]              validate flow files (default: flows/*.yaml)
   users add <name> --role staff|admin      add an admin-UI account (password prompted, or first line of stdin)
+  users password <name>                    set a new password (prompted, or first line of stdin)
   users list | users disable <name> | users enable <name>
   conversations [DIR] [--json]             run typed conversations (persona YAML, default test/conversations)
                                            through the assistant; prints how many were served end to end
@@ -260,11 +261,22 @@ async function cmdUsers(args: Args, config: Config): Promise<void> {
       process.stdout.write(`User ${name} ${sub}d.\n`);
       return;
     }
+    if (sub === 'password' && name) {
+      const u = stores.users.get(name.toLowerCase());
+      if (!u) throw new Error(`No user "${name}".`);
+      const password = await readPassword(`New password for ${u.name} (at least 10 characters): `);
+      const problem = passwordProblem(password, u.name);
+      if (problem) throw new Error(problem);
+      await stores.users.put({ ...u, passwordHash: await hashPassword(password, config.passwordHash) });
+      await stores.audit.add({ at: Date.now(), who: 'cli', action: 'user.password', target: u.name });
+      process.stdout.write(`Password of ${u.name} changed.\n`);
+      return;
+    }
     if (sub !== 'add' || !name) throw new UsageError('usage: users add <name> --role staff|admin');
     const role = args.flags.get('role') ?? 'staff';
     if (role !== 'staff' && role !== 'admin') throw new UsageError('--role must be staff or admin');
     const password = await readPassword(`Password for ${name} (at least 10 characters): `);
-    await addUser(stores.users, name.toLowerCase(), role, password, Date.now());
+    await addUser(stores.users, name.toLowerCase(), role, password, Date.now(), config.passwordHash);
     await stores.audit.add({ at: Date.now(), who: 'cli', action: 'user.add', target: name.toLowerCase(), after: { role } });
     process.stdout.write(`Added ${role} "${name.toLowerCase()}". Sign in at /admin/login.\n`);
   } finally {

@@ -23,6 +23,39 @@ const optionalText = (max: number) =>
     .transform((v) => (v?.trim() ? v.trim() : undefined))
     .pipe(z.string().max(max, `at most ${max} characters`).optional());
 
+/** TRUST_PROXY: off, `true` (any proxy), a hop count, or comma-separated proxy IPs/CIDRs (fastify's forms). */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v) => v?.trim() ?? '')
+  .pipe(
+    z.union([
+      z.enum(['', 'false', '0', 'no']).transform(() => false as const),
+      z.enum(['true', 'yes']).transform(() => true as const),
+      z.string().regex(/^[1-9]\d?$/).transform(Number),
+      z
+        .string()
+        .regex(/^[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*$/, 'false, true, a hop count (1) or proxy addresses such as 127.0.0.1,10.0.0.0/8')
+        .transform((v) => v.split(',').map((x) => x.trim())),
+    ]),
+  );
+
+/** CSP frame-ancestors sources: self, none (quotes optional: .env loaders strip them) or origins such as https://dichvucong.thainguyen.gov.vn. */
+const frameAncestors = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v?.trim() || "'self'")
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map((x) => (/^(self|none)$/i.test(x) ? `'${x.toLowerCase()}'` : x)),
+  )
+  .pipe(
+    z
+      .array(z.string().regex(/^('self'|'none'|https?:\/\/(\*\.)?[a-z0-9.-]+(:\d+)?)$/i, "each source is 'self', 'none' or an origin such as https://dichvucong.thainguyen.gov.vn"))
+      .min(1),
+  );
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'dạng HH:MM, ví dụ 07:30 / use HH:MM, e.g. 07:30');
 
 const envSchema = z.object({
@@ -70,6 +103,12 @@ const envSchema = z.object({
     .pipe(z.string().regex(/^[a-z0-9._-]{3,32}$/, '3–32 characters: a-z, 0-9, . _ -').optional()),
   ADMIN_PASSWORD: optionalSecret(10, 'at least 10 characters'),
   COOKIE_SECURE: bool.optional(),
+  TRUST_PROXY: trustProxy,
+  WIDGET_FRAME_ANCESTORS: frameAncestors,
+  WEB_SESSION_SECRET: optionalSecret(32, 'at least 32 random characters (leave empty to generate and store one)'),
+  WEB_CHAT_IP_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  WEB_CHAT_SESSIONS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
+  SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(17),
   PSEUDONYM_KEY: optionalSecret(16, 'at least 16 random characters (leave empty to generate and store one)'),
   PROVINCE: optionalText(80),
   PROVINCE_PORTAL_URL: z
@@ -128,6 +167,14 @@ export interface Config {
   retentionDays: number;
   admin: { username: string | undefined; password: string | undefined };
   cookieSecure: boolean | undefined;
+  /** fastify's trustProxy: false (default: X-Forwarded-For is ignored), true, a hop count or proxy addresses. */
+  trustProxy: boolean | number | string[];
+  /** Who may frame the web chat page (the embeddable widget's host pages). The admin is never framed. */
+  widgetFrameAncestors: string[];
+  /** Web chat sessions: cookie signing secret (generated and stored when unset) and per-address limits. */
+  webChat: { sessionSecret: string | undefined; ipPerMinute: number; sessionsPerIpPerHour: number };
+  /** scrypt cost for staff passwords: N = 2^logN (OWASP: 17), r = 8, p = 1. */
+  passwordHash: { logN: number };
   pseudonymKey: string | undefined;
   /** Where this deployment serves ("where" answers and links); national when PROVINCE is unset. */
   profile: { province: string | null; portalUrl: string; hotline: string | null; oneStopAddress: string | null };
@@ -147,6 +194,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`));
   }
   const e = parsed.data;
+  if (e.SCRYPT_LOG_N < 17 && e.NODE_ENV !== 'test') {
+    throw new ConfigError([`SCRYPT_LOG_N=${e.SCRYPT_LOG_N}: below OWASP's 17 is only for tests (NODE_ENV=test); leave it empty in production`]);
+  }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -165,6 +215,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retentionDays: e.RETENTION_DAYS,
     admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
     cookieSecure: e.COOKIE_SECURE,
+    trustProxy: e.TRUST_PROXY,
+    widgetFrameAncestors: e.WIDGET_FRAME_ANCESTORS,
+    webChat: { sessionSecret: e.WEB_SESSION_SECRET, ipPerMinute: e.WEB_CHAT_IP_PER_MINUTE, sessionsPerIpPerHour: e.WEB_CHAT_SESSIONS_PER_IP_PER_HOUR },
+    passwordHash: { logN: e.SCRYPT_LOG_N },
     pseudonymKey: e.PSEUDONYM_KEY,
     profile: {
       province: e.PROVINCE ?? null,

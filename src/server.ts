@@ -46,7 +46,7 @@ async function bootstrapAdmin(config: Config, stores: Stores, now: number, log: 
   const { username, password } = config.admin;
   if (!username || !password || stores.users.list().length > 0) return;
   try {
-    await addUser(stores.users, username.toLowerCase(), 'admin', password, now);
+    await addUser(stores.users, username.toLowerCase(), 'admin', password, now, config.passwordHash);
     log.info({ user: username.toLowerCase() }, 'first admin account created from ADMIN_USERNAME');
   } catch (err) {
     log.error({ user: username }, `ADMIN_USERNAME/ADMIN_PASSWORD not used: ${(err as Error).message}`);

@@ -97,12 +97,22 @@ describe('users and demo-traffic CLI', () => {
       const { readFileSync } = await import('node:fs');
       const stored = readFileSync(join(dir, 'users.json'), 'utf8');
       expect(stored).toContain('"role":"admin"');
-      expect(stored).toMatch(/scrypt\$16384\$8\$1\$/);
+      // OWASP's cost: N=2^17, r=8, p=1.
+      expect(stored).toMatch(/scrypt\$131072\$8\$1\$/);
       expect(stored).not.toContain('mat-khau-rat-dai-2026');
       const list = run(['users', 'list'], '');
       expect(list.stdout).toBe('lan\tadmin\tactive\n');
       const bad = run(['users', 'add', 'x', '--role', 'root'], 'mat-khau-rat-dai-2026\n');
       expect(bad.status).toBe(2);
+      const common = run(['users', 'add', 'minh', '--role', 'staff'], 'password123\n');
+      expect(common.status).toBe(1);
+      expect(common.stderr).toContain('quá phổ biến');
+      const weakReset = run(['users', 'password', 'lan'], 'lan-lan-lan-2026\n');
+      expect(weakReset.status).toBe(1);
+      expect(weakReset.stderr).toContain('không được chứa tên đăng nhập');
+      const reset = run(['users', 'password', 'lan'], 'mot-mat-khau-moi-2027\n');
+      expect(reset.status).toBe(0);
+      expect(readFileSync(join(dir, 'users.json'), 'utf8')).not.toBe(stored);
 
       const demo = run(['demo-traffic', '--days', '3', '--citizens', '5'], '');
       expect(demo.status).toBe(0);

@@ -11,7 +11,8 @@ const PIECES = ['đăng ký', 'khai sinh', 'cccd', '😀', '\u200b', '\u202e', '
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  const config = testConfig();
+  // Per-address limits out of the way: this is about bodies, not about floods (see web.test.ts).
+  const config = testConfig({ WEB_CHAT_IP_PER_MINUTE: '100000', WEB_CHAT_SESSIONS_PER_IP_PER_HOUR: '100000' });
   const log = createLogger('silent');
   const stores = await createMemoryStores();
   const assistant = await createAssistant({ config, log, stores, now: () => 0, events: { emit: () => undefined } });
@@ -24,6 +25,8 @@ describe('web chat under garbage input', () => {
     const r = seededRandom(42);
     const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
     const statuses = new Map<number, number>();
+    // One browser: the session cookie the server issues comes back with every request.
+    let cookie = '';
     for (let i = 0; i < 2000; i++) {
       const kind = i % 5;
       let payload: string;
@@ -32,7 +35,9 @@ describe('web chat under garbage input', () => {
       else if (kind === 2) payload = JSON.stringify({ sid: pick(['x', 'fuzz-session-02', 12, null, 'a'.repeat(80)]), text: pick(['hi', 5, null, [], {}, 'x'.repeat(5000)]) });
       else if (kind === 3) payload = '['.repeat(Math.floor(r() * 3000)) + ']'.repeat(Math.floor(r() * 3000));
       else payload = JSON.stringify({ sid: 'fuzz-session-03', text: Array.from({ length: 1 + Math.floor(r() * 60) }, () => pick(PIECES)).join('') });
-      const res = await app.inject({ method: 'POST', url: '/api/chat', headers: { 'content-type': 'application/json' }, payload });
+      const res = await app.inject({ method: 'POST', url: '/api/chat', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, payload });
+      const set = [res.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('dvc_chat='));
+      if (set) cookie = set.split(';')[0]!;
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
       expect([200, 400, 413]).toContain(res.statusCode);
       const body = res.json() as { replies?: { text: string }[]; error?: string };

@@ -6,44 +6,117 @@ import type { User, UserStore } from '../store/types.js';
  * and a login limiter that locks an account (and an address) after repeated failures.
  */
 
-const N = 16384;
+/** scrypt cost. OWASP's minimum is N = 2^17, r = 8, p = 1; tests lower logN through SCRYPT_LOG_N. */
+export interface HashParams {
+  logN: number;
+}
+export const OWASP_HASH: HashParams = { logN: 17 };
 const R = 8;
 const P = 1;
 const KEY_LEN = 32;
+/** Most memory a stored hash may ask for (a tampered users file must not make a login eat gigabytes). */
+const MAX_MEMORY = 2 ** 30;
 
-function scrypt(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
-  const opts: ScryptOptions = { N: n, r, p, maxmem: 64 * 1024 * 1024 };
-  return new Promise((resolve, reject) => scryptCb(password.normalize('NFC'), salt, KEY_LEN, opts, (err, key) => (err ? reject(err) : resolve(key))));
+/**
+ * scrypt needs 128·N·r bytes (128 MiB at OWASP's cost), so at most two run at once; further
+ * logins wait their turn. That bounds memory and, with the limiter, how fast anyone can guess.
+ */
+const MAX_CONCURRENT = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+async function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
 }
 
-/** `scrypt$N$r$p$salt$hash` (base64url parts). */
-export async function hashPassword(password: string): Promise<string> {
+function scrypt(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
+  // Node refuses anything above maxmem (default 32 MiB); allow twice what this cost needs.
+  const opts: ScryptOptions = { N: n, r, p, maxmem: 2 * 128 * n * r };
+  return inTurn(() => new Promise((resolve, reject) => scryptCb(password.normalize('NFC'), salt, KEY_LEN, opts, (err, key) => (err ? reject(err) : resolve(key)))));
+}
+
+/** `scrypt$N$r$p$salt$hash` (base64url parts): the cost travels with the hash. */
+export async function hashPassword(password: string, params: HashParams = OWASP_HASH): Promise<string> {
+  const n = 2 ** params.logN;
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, N, R, P);
-  return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const key = await scrypt(password, salt, n, R, P);
+  return ['scrypt', n, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+function parseHash(stored: string) {
+  const [kind, n, r, p, salt, hash] = stored.split('$');
+  const cost = { n: Number(n), r: Number(r), p: Number(p) };
+  const sane = Number.isInteger(Math.log2(cost.n)) && cost.n >= 2 && cost.r >= 1 && 128 * cost.n * cost.r <= MAX_MEMORY && cost.p >= 1 && cost.p <= 16;
+  if (kind !== 'scrypt' || !salt || !hash || !sane) return null;
+  return { ...cost, salt: Buffer.from(salt, 'base64url'), hash: Buffer.from(hash, 'base64url') };
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [kind, n, r, p, salt, hash] = stored.split('$');
-  if (kind !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const key = await scrypt(password, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  const h = parseHash(stored);
+  if (!h) return false;
+  const key = await scrypt(password, h.salt, h.n, h.r, h.p);
+  return key.length === h.hash.length && timingSafeEqual(key, h.hash);
 }
 
-export const PASSWORD_RULE = 'Mật khẩu cần ít nhất 10 ký tự. / Password needs at least 10 characters.';
+/** True when a stored hash is cheaper than `params` (it is replaced on the next sign-in). */
+export function needsRehash(stored: string, params: HashParams = OWASP_HASH): boolean {
+  const h = parseHash(stored);
+  return !h || h.n < 2 ** params.logN || h.r < R || h.p < P;
+}
+
+/** A hash of nothing anyone knows, at the current cost: unknown users are checked against it. */
+const dummies = new Map<number, Promise<string>>();
+function dummyHash(params: HashParams): Promise<string> {
+  let d = dummies.get(params.logN);
+  if (!d) dummies.set(params.logN, (d = hashPassword(randomBytes(18).toString('base64url'), params)));
+  return d;
+}
+
+/**
+ * Checks a sign-in. An unknown or disabled account costs the same scrypt work as a real one,
+ * so the answer time does not tell which accounts exist.
+ */
+export async function checkCredentials(user: User | undefined, password: string, params: HashParams = OWASP_HASH): Promise<boolean> {
+  const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash(params)));
+  return ok && !!user && !user.disabled;
+}
+
 export const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,31}$/;
 
-export function passwordProblem(password: string): string | null {
-  return password.length >= 10 && password.length <= 200 ? null : PASSWORD_RULE;
-}
+/** Passwords seen first in every leaked list (compared lower-cased); a guesser tries these first. */
+const COMMON = new Set([
+  '1234567890', '0123456789', '12345678910', '123456789a', 'a123456789', '1234567890a', '0987654321', '1111111111', '1234512345',
+  'password', 'password1', 'password12', 'password123', 'password1234', 'password@123', 'p@ssw0rd123', 'passw0rd123',
+  'qwertyuiop', 'qwerty1234', 'qwerty123456', '1qaz2wsx3edc', 'zaq12wsxcde', 'abc1234567', 'abcd123456', 'abcdefghij', 'iloveyou123',
+  'admin12345', 'admin123456', 'administrator', 'admin@1234', 'welcome123', 'letmein123', 'changeme123', 'trustno1234',
+  'matkhau123', 'matkhau1234', 'matkhau@123', 'matkhaumoi', 'matkhaucuatoi', 'khongbiet123', 'anhyeuem123', 'emyeuanh123',
+  'vietnam123', 'vietnam1234', 'hanoi12345', 'saigon12345', 'dichvucong', 'dichvucong123', 'ubndxa12345', 'motcua12345',
+]);
 
-export async function addUser(users: UserStore, name: string, role: User['role'], password: string, now: number): Promise<User> {
+/** Why a password is too weak (Vietnamese first), or null when it will do. */
+export function passwordProblem(password: string, username = ''): string | null {
+  if (password.length < 10) return 'Mật khẩu cần ít nhất 10 ký tự. / Password needs at least 10 characters.';
+  if (password.length > 200) return 'Mật khẩu dài quá 200 ký tự. / Password is longer than 200 characters.';
+  const lower = password.toLowerCase();
+  if (COMMON.has(lower) || new Set(lower).size < 4) return 'Mật khẩu này quá phổ biến, dễ bị đoán. Vui lòng chọn mật khẩu khác, ví dụ một câu ngắn dễ nhớ. / This password is too common.';
+  if (username.length >= 3 && lower.includes(username.toLowerCase())) return 'Mật khẩu không được chứa tên đăng nhập. / The password must not contain the username.';
+  return null;
+}
+/** The rule above in one line, for form hints. */
+export const PASSWORD_RULE = 'Ít nhất 10 ký tự, không phải mật khẩu phổ biến, không chứa tên đăng nhập';
+
+export async function addUser(users: UserStore, name: string, role: User['role'], password: string, now: number, params: HashParams = OWASP_HASH): Promise<User> {
   if (!USERNAME_RE.test(name)) throw new Error('Tên đăng nhập: 2–32 ký tự a-z, 0-9, . _ - / Username: 2–32 characters a-z, 0-9, . _ -');
-  const problem = passwordProblem(password);
+  const problem = passwordProblem(password, name);
   if (problem) throw new Error(problem);
   if (users.get(name)) throw new Error(`Tài khoản "${name}" đã tồn tại. / User "${name}" already exists.`);
-  const user: User = { name, role, passwordHash: await hashPassword(password), createdAt: now, disabled: false };
+  const user: User = { name, role, passwordHash: await hashPassword(password, params), createdAt: now, disabled: false };
   await users.put(user);
   return user;
 }
@@ -79,47 +152,75 @@ export function createSessionTable(now: () => number, ttlMs = 8 * 3_600_000, max
     destroy(token: string | undefined): void {
       if (token) sessions.delete(token);
     },
-    /** Signs a user out everywhere (disabled account, password reset). */
-    destroyUser(name: string): void {
-      for (const [k, s] of sessions) if (s.user === name) sessions.delete(k);
+    /** Signs a user out everywhere (disabled account, password reset), except the session `keep`. */
+    destroyUser(name: string, keep?: string): void {
+      for (const [k, s] of sessions) if (s.user === name && k !== keep) sessions.delete(k);
     },
   };
 }
 export type SessionTable = ReturnType<typeof createSessionTable>;
 
+interface Failures {
+  count: number;
+  first: number;
+  lockedUntil: number;
+}
+
 /**
- * Failed logins per account and per address. After `maxFailures` within `windowMs` the key is
- * locked for `lockMs`; a success clears the account's count.
+ * Failed sign-ins per account and per address. After `maxFailures` within `windowMs` an account
+ * is locked for `lockMs` (an address after four times as many: an office may share one NAT).
+ *
+ * Existing accounts are counted in their own table, which holds at most one entry per account
+ * and is never trimmed, so no amount of junk traffic can unlock a locked account. Addresses and
+ * unknown usernames share a bounded table; trimming it forgets only strangers.
  */
-export function createLoginLimiter(now: () => number, maxFailures = 5, windowMs = 15 * 60_000, lockMs = 15 * 60_000) {
-  const failures = new Map<string, { count: number; first: number; lockedUntil: number }>();
-  const entry = (key: string) => {
-    const e = failures.get(key);
+export function createLoginLimiter(now: () => number, opts: { maxFailures?: number; windowMs?: number; lockMs?: number; maxStrangers?: number } = {}) {
+  const { maxFailures = 5, windowMs = 15 * 60_000, lockMs = 15 * 60_000, maxStrangers = 10_000 } = opts;
+  const accounts = new Map<string, Failures>();
+  const strangers = new Map<string, Failures>();
+  const live = (table: Map<string, Failures>, key: string) => {
+    const e = table.get(key);
     if (e && now() - e.first > windowMs && e.lockedUntil < now()) {
-      failures.delete(key);
+      table.delete(key);
       return undefined;
     }
     return e;
   };
+  const keysOf = (who: LoginAttempt) =>
+    [
+      [who.exists ? accounts : strangers, `user:${who.name}`, maxFailures],
+      [strangers, `ip:${who.ip}`, maxFailures * 4],
+    ] as const;
   return {
-    /** Milliseconds until the key may try again (0 = allowed). */
-    lockedFor(...keys: string[]): number {
-      return Math.max(0, ...keys.map((k) => (entry(k)?.lockedUntil ?? 0) - now()));
+    /** Milliseconds until this account and address may try again (0 = allowed). */
+    lockedFor(who: LoginAttempt): number {
+      return Math.max(0, ...keysOf(who).map(([table, key]) => (live(table, key)?.lockedUntil ?? 0) - now()));
     },
-    fail(...keys: string[]): void {
-      for (const k of keys) {
-        const e = entry(k) ?? { count: 0, first: now(), lockedUntil: 0 };
+    fail(who: LoginAttempt): void {
+      for (const [table, key, limit] of keysOf(who)) {
+        const e = live(table, key) ?? { count: 0, first: now(), lockedUntil: 0 };
         e.count++;
-        // An address gets more tries than an account: several staff may share an office NAT.
-        const limit = k.startsWith('ip:') ? maxFailures * 4 : maxFailures;
         if (e.count >= limit) e.lockedUntil = now() + lockMs;
-        failures.set(k, e);
-        if (failures.size > 10_000) failures.delete(failures.keys().next().value as string);
+        table.delete(key);
+        table.set(key, e);
       }
+      while (strangers.size > maxStrangers) strangers.delete(strangers.keys().next().value as string);
     },
-    succeed(key: string): void {
-      failures.delete(key);
+    /** A successful sign-in clears the account's count and takes back the address's last failure. */
+    succeed(who: LoginAttempt): void {
+      accounts.delete(`user:${who.name}`);
+      const e = live(strangers, `ip:${who.ip}`);
+      if (!e || e.count <= 0) return;
+      e.count--;
+      if (e.count < maxFailures * 4) e.lockedUntil = 0;
     },
   };
+}
+export interface LoginAttempt {
+  /** Lower-cased username as typed. */
+  name: string;
+  ip: string;
+  /** Whether the account exists (only existing accounts get a slot that is never trimmed). */
+  exists: boolean;
 }
 export type LoginLimiter = ReturnType<typeof createLoginLimiter>;

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { aliasEntrySchema } from '../catalogue/aliases.js';
 import { lexiconConceptSchema } from '../catalogue/lexicon.js';
 import { implausibleFees } from '../catalogue/fees.js';
@@ -8,6 +9,14 @@ import type { AliasTables } from '../store/types.js';
 import { audit, field, me, redirect, send, type AdminCtx } from './context.js';
 import { csrfField, html, postButton, table } from './html.js';
 import { flowsMentioning } from './stale.js';
+
+/** Largest catalogue file the file picker may send (the national catalogue exports to about 10 MB). */
+const FILE_LIMIT = 32 * 1024 * 1024;
+
+const importFileQuery = z.object({
+  filename: z.string().trim().min(1).max(200).catch('import.csv').default('import.csv'),
+  mode: z.enum(['merge', 'replace']).catch('merge').default('merge'),
+});
 
 const EDIT_FIELDS = ['name', 'field', 'agency', 'fee', 'duration', 'url', 'ministry', 'subjects', 'result'] as const;
 const FIELD_LABELS: Record<string, string> = {
@@ -56,15 +65,15 @@ export function registerCatalogueRoutes(app: FastifyInstance, ctx: AdminCtx): vo
       req,
       reply,
       'Danh mục thủ tục',
-      html`<form method="get" action="/admin/catalogue" class="search"><input name="q" value="${q}" placeholder="Tìm như công dân gõ, ví dụ: lam lai cccd" autofocus>${map ? html`<input type="hidden" name="map" value="${map}">` : ''}<button>Tìm</button></form>
+      html`<form method="get" action="/admin/catalogue" class="search" role="search"><label for="catalogue-q">Tìm thủ tục</label> <input id="catalogue-q" name="q" type="search" value="${q}" placeholder="Tìm như công dân gõ, ví dụ: lam lai cccd" autofocus>${map ? html`<input type="hidden" name="map" value="${map}">` : ''}<button>Tìm</button></form>
 ${map ? html`<p class="flash ok">Chọn thủ tục đúng cho câu hỏi “${map}”: câu hỏi sẽ thành từ đồng nghĩa trỏ tới tên thủ tục.</p>` : ''}
-<p>${total.toLocaleString('vi-VN')} thủ tục. <a class="button" href="/admin/catalogue/new">+ Thêm thủ tục</a> <a href="/admin/catalogue/export.csv">Xuất CSV</a> · <a href="/admin/catalogue/export.json">Xuất JSON</a></p>
-${q ? (rows.length ? table(['Mã', 'Tên', 'Lĩnh vực', 'Điểm', ''], rows, 'results') : html`<p>Không tìm thấy thủ tục phù hợp với “${q}”.</p>`) : ''}
-<section class="card"><h2>Nhập từ tệp</h2><p class="muted">Tệp JSON (mảng thủ tục) hoặc CSV có dòng tiêu đề. Mọi dòng được kiểm tra trước; có một dòng lỗi thì không nhập gì.</p>
-<form method="post" action="/admin/catalogue/import" id="import-form">${csrfField(s)}<input type="file" id="import-file" accept=".json,.csv"><input type="hidden" name="filename" id="import-filename" value="import.json">
-<label>Nội dung tệp<textarea name="content" id="import-content" rows="6" spellcheck="false"></textarea></label>
-<label><input type="radio" name="mode" value="merge" checked> Gộp theo mã (thêm mới, cập nhật mã trùng)</label><label><input type="radio" name="mode" value="replace"> Thay toàn bộ danh mục</label>
-<button>Nhập</button></form></section>
+<p>${total.toLocaleString('vi-VN')} thủ tục. <a class="button" href="/admin/catalogue/new">+ Thêm thủ tục</a> <a href="/admin/catalogue/export.csv" id="export-csv" download>Tải danh mục dạng CSV</a> · <a href="/admin/catalogue/export.json" download>Tải dạng JSON</a></p>
+${q ? html`<h2>Kết quả tìm “${q}”</h2>${rows.length ? table(['Mã', 'Tên', 'Lĩnh vực', 'Điểm', ''], rows, 'results') : html`<p>Không tìm thấy thủ tục phù hợp với “${q}”.</p>`}` : ''}
+<section class="card" aria-labelledby="import-title"><h2 id="import-title">Nhập từ tệp</h2><p class="muted" id="import-help">Tệp JSON (mảng thủ tục) hoặc CSV có dòng tiêu đề, ví dụ tệp vừa tải ở trên. Mọi dòng được kiểm tra trước; có một dòng lỗi thì không nhập gì. Cột nào tệp không có thì thủ tục giữ nguyên nội dung cột đó.</p>
+<form method="post" action="/admin/catalogue/import" id="import-form" aria-describedby="import-help">${csrfField(s)}<label for="import-file">Chọn tệp (CSV hoặc JSON)</label> <input type="file" id="import-file" name="file" accept=".json,.csv,text/csv,application/json"><input type="hidden" name="filename" id="import-filename" value="import.json">
+<label>Hoặc dán nội dung tệp<textarea name="content" id="import-content" rows="6" spellcheck="false"></textarea></label>
+<fieldset><legend>Cách nhập</legend><label><input type="radio" name="mode" value="merge" checked> Gộp theo mã (thêm mới, cập nhật mã trùng)</label><label><input type="radio" name="mode" value="replace"> Thay toàn bộ danh mục</label></fieldset>
+<button>Nhập</button><p id="import-status" role="status" aria-live="polite"></p></form></section><script src="/admin/static/catalogue-import.js" defer></script>
 ${feeReview()}`,
     );
   });
@@ -84,10 +93,8 @@ ${table(['Mã', 'Tên', 'Lệ phí ghi trong danh mục'], odd.map((p) => [html`
     reply.type('application/json; charset=utf-8').header('content-disposition', 'attachment; filename="procedures.json"').send(JSON.stringify(stores.catalogue.all(), null, 1)),
   );
 
-  app.post('/admin/catalogue/import', async (req, reply) => {
-    const content = field(req, 'content');
-    const filename = field(req, 'filename') || 'import.json';
-    const mode = field(req, 'mode') === 'replace' ? 'replace' : 'merge';
+  /** Validates a whole file, then imports it (merge or replace), or shows every bad row and changes nothing. */
+  const importFile = async (req: FastifyRequest, reply: FastifyReply, content: string, filename: string, mode: 'merge' | 'replace') => {
     const result = content.trim() ? parseImport(content, filename, (code) => stores.catalogue.get(code)) : ({ ok: false, errors: [{ line: 0, field: '(tệp)', reason: 'Tệp trống.' }], rowCount: 0 } as const);
     if (!result.ok) {
       return send(
@@ -108,6 +115,21 @@ ${table(['Mã', 'Tên', 'Lệ phí ghi trong danh mục'], odd.map((p) => [html`
     await assistant.catalogue.refresh();
     await audit(ctx, req, `catalogue.import.${mode}`, filename, { total: before }, r);
     return redirect(ctx, req, reply, '/admin/catalogue', { kind: 'ok', text: `Đã nhập: ${r.added} thêm mới, ${r.updated} cập nhật, tổng ${r.total} thủ tục.` });
+  };
+
+  // Pasted content (or a small file the page copied into the text box).
+  app.post('/admin/catalogue/import', async (req, reply) =>
+    importFile(req, reply, field(req, 'content'), field(req, 'filename') || 'import.json', field(req, 'mode') === 'replace' ? 'replace' : 'merge'),
+  );
+
+  // The file itself, as the file picker sends it: its bytes unchanged (a form would turn its line
+  // breaks into CRLF) and no URL-encoding (a whole catalogue export triples in a form body).
+  app.register(async (scope) => {
+    scope.addContentTypeParser(['text/csv', 'application/octet-stream'], { parseAs: 'string', bodyLimit: FILE_LIMIT }, (_req, body, done) => done(null, body));
+    scope.post('/admin/catalogue/import-file', async (req, reply) => {
+      const q = importFileQuery.parse(req.query);
+      return importFile(req, reply, typeof req.body === 'string' ? req.body : '', q.filename, q.mode);
+    });
   });
 
   const form = (req: FastifyRequest, reply: FastifyReply, p: Partial<Procedure> & { level?: unknown }, isNew: boolean, errors: string[] = [], status = 200) => {

@@ -97,8 +97,8 @@ function conditionLabel(cond: unknown): string {
   const v = String(c.var ?? '?');
   if (c.equals !== undefined) return `${v}=${String(c.equals)}`;
   if (Array.isArray(c.in)) return `${v}=${c.in.map(String).join('|')}`;
-  if (c.exists === true) return `${v} exists`;
-  if (c.exists === false) return `no ${v}`;
+  if (c.exists === true) return `có ${v}`;
+  if (c.exists === false) return `không có ${v}`;
   return v;
 }
 
@@ -118,7 +118,7 @@ function outEdges(step: Step, lang: 'vi' | 'en'): OutEdge[] {
       break;
     case 'branch':
       for (const c of step.cases ?? []) push(c?.next, conditionLabel(c?.if));
-      push(step.else, 'else');
+      push(step.else, 'còn lại');
       break;
     default:
       break;
@@ -130,24 +130,24 @@ function typeHint(step: Step): string {
   switch (step.type) {
     case 'say': {
       const count = step.messages?.length ?? 0;
-      return count > 1 ? `say · ${count} messages` : 'say';
+      return count > 1 ? `say · ${count} tin nhắn` : 'say';
     }
     case 'choose': {
       const count = step.options?.length ?? 0;
-      return `choose · ${count} option${count === 1 ? '' : 's'}`;
+      return `choose · ${count} lựa chọn`;
     }
     case 'ask':
       return `ask · ${String(step.var ?? '?')}${step.validate ? ` (${String(step.validate)})` : ''}`;
     case 'branch': {
       const count = step.cases?.length ?? 0;
-      return `branch · ${count} case${count === 1 ? '' : 's'}`;
+      return `branch · ${count} trường hợp`;
     }
     case 'lookup':
       return `lookup · ${String(step.var ?? 'procedure')}`;
     case 'handoff':
       return 'handoff';
     case 'end':
-      return step.csat ? 'end · rating' : 'end';
+      return step.csat ? 'end · đánh giá' : 'end';
     case 'goto':
       return `goto → ${String(step.flow ?? '?')}`;
     default:
@@ -157,8 +157,8 @@ function typeHint(step: Step): string {
 
 /** Full hover text for a node. */
 function describe(id: string, step: Step, lang: 'vi' | 'en', isStart: boolean, unreachable: boolean): string {
-  const lines: string[] = [`${id} — ${typeHint(step)}${isStart ? ' (start)' : ''}`];
-  if (unreachable) lines.push('unreachable: no path from the start step');
+  const lines: string[] = [`${id} — ${typeHint(step)}${isStart ? ' (bước bắt đầu)' : ''}`];
+  if (unreachable) lines.push('không đi tới được: không có đường từ bước bắt đầu');
   switch (step.type) {
     case 'say':
       for (const m of step.messages ?? []) lines.push(text(m, lang));
@@ -172,15 +172,15 @@ function describe(id: string, step: Step, lang: 'vi' | 'en', isStart: boolean, u
       lines.push(text(step.text, lang));
       break;
     case 'branch':
-      for (const c of step.cases ?? []) lines.push(`if ${conditionLabel(c?.if)} → ${String(c?.next ?? '?')}`);
-      lines.push(`else → ${String(step.else ?? '?')}`);
+      for (const c of step.cases ?? []) lines.push(`nếu ${conditionLabel(c?.if)} → ${String(c?.next ?? '?')}`);
+      lines.push(`còn lại → ${String(step.else ?? '?')}`);
       break;
     case 'handoff':
     case 'end':
       if (step.text) lines.push(text(step.text, lang));
       break;
     case 'goto':
-      lines.push(`jumps to flow ${String(step.flow ?? '?')}`);
+      lines.push(`sang luồng ${String(step.flow ?? '?')}`);
       break;
     default:
       break;
@@ -405,7 +405,7 @@ export function renderFlowDiagram(flow: Flow, opts: DiagramOptions = {}): string
       const b = boxes.get(key)!;
       if (b.missing) {
         nodeSvg.push(
-          `<g class="node missing" data-missing="${escapeXml(b.id)}"><title>${escapeXml(`missing step: ${b.id} (no step with this id)`)}</title>` +
+          `<g class="node missing" data-missing="${escapeXml(b.id)}"><title>${escapeXml(`bước không có: ${b.id} (không có bước nào mang mã này)`)}</title>` +
             `<rect x="${n(b.x)}" y="${n(b.y)}" width="${b.w}" height="${b.h}" rx="6" fill="#fdecea" stroke="${RED}" stroke-width="1.5"/>` +
             `<text x="${n(b.x + b.w / 2)}" y="${n(b.y + b.h / 2 + 4)}" text-anchor="middle" font-size="11" font-weight="bold" fill="${RED}">${escapeXml(`? ${truncate(b.id, 16)}`)}</text></g>`,
         );
@@ -434,7 +434,7 @@ export function renderFlowDiagram(flow: Flow, opts: DiagramOptions = {}): string
     const firstLine = lines.findIndex((l) => l.row === unreachableRow);
     if (firstLine >= 0) {
       const y = top + firstLine * (NODE_H + GAP_Y) - 10;
-      captions.push(`<text class="caption" x="${side}" y="${n(y)}" font-size="11" font-style="italic" fill="${RED}">unreachable from start</text>`);
+      captions.push(`<text class="caption" x="${side}" y="${n(y)}" font-size="11" font-style="italic" fill="${RED}">không đi tới được từ bước bắt đầu</text>`);
     }
   }
 
@@ -442,7 +442,7 @@ export function renderFlowDiagram(flow: Flow, opts: DiagramOptions = {}): string
   const title = text(flow?.title, lang);
   const heading = title ? `${title} (${flowId})` : flowId;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${n(width)} ${n(height)}" width="${n(width)}" height="${n(height)}" role="img" aria-label="${escapeXml(`Flow diagram: ${heading}`)}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${n(width)} ${n(height)}" width="${n(width)}" height="${n(height)}" role="img" aria-label="${escapeXml(`Sơ đồ luồng: ${heading}`)}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif">`,
     `<title>${escapeXml(heading)}</title>`,
     `<defs><marker id="${markerId}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="${EDGE_COLOUR}"/></marker></defs>`,
     `<rect x="0" y="0" width="${n(width)}" height="${n(height)}" fill="#ffffff"/>`,

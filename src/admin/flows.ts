@@ -5,12 +5,13 @@ import { z } from 'zod';
 import { newSession, parseSession } from '../core/session.js';
 import { step } from '../flow/engine.js';
 import { loadConversationTests, runConversationTests, type TurnFailure } from '../flow/conversation-tests.js';
-import { flowSchema, stepSchema, type Flow } from '../flow/schema.js';
-import { parseFlowYaml, type FlowError } from '../flow/validate.js';
+import { flowSchema, stepSchema, VALIDATORS } from '../flow/schema.js';
+import { parseFlowYaml, type FlowError, type ParsedFlow } from '../flow/validate.js';
 import type { FlowRecord } from '../store/types.js';
 import { audit, field, me, redirect, send, type AdminCtx } from './context.js';
 import { renderFlowDiagram } from './diagram.js';
 import { diffLines } from './diff.js';
+import { applyEdits, EditError, flowData, STEP_TYPE_NAMES, type EditOp } from './flow-doc.js';
 import { csrfField, fmtTime, html, postButton, raw, table, type Html } from './html.js';
 import { staleRefs } from './stale.js';
 
@@ -48,21 +49,43 @@ function schemaHelp(): Html {
     const fields = Object.entries(shape)
       .filter(([k]) => k !== 'type')
       .map(([k, v]) => html`<li><code>${k}</code>${v.description ? html` — ${v.description}` : ''}${v.safeParse(undefined).success ? ' (tuỳ chọn)' : ''}</li>`);
-    return html`<details><summary><code>${type}</code>: ${shape.type!.description ?? ''}</summary><ul>${fields}</ul></details>`;
+    return html`<details><summary><b>${STEP_TYPE_NAMES[type as keyof typeof STEP_TYPE_NAMES] ?? type}</b> (<code>${type}</code>)</summary><p>${shape.type!.description ?? ''}</p><ul>${fields}</ul></details>`;
   });
   const top = Object.entries(flowSchema.shape).map(([k, v]) => html`<li><code>${k}</code>${v.description ? html` — ${v.description}` : ''}</li>`);
-  return html`<aside class="help"><h3>Cấu trúc luồng</h3><ul>${top}</ul><h3>Các loại bước</h3>${steps}</aside>`;
+  return html`<aside class="help" aria-labelledby="help-title"><h2 id="help-title">Hướng dẫn</h2><h3>Cấu trúc luồng</h3><ul>${top}</ul><h3>Các loại bước</h3>${steps}</aside>`;
 }
 
+/** The errors box: announced and focused (flow-editor.js); each line number jumps to that line of the YAML. */
 function errorList(errors: FlowError[]): Html {
-  if (!errors.length) return html``;
-  return html`<div class="errors" id="flow-errors"><h3>${errors.length} lỗi cần sửa</h3><ul>${errors.map(
-    (e) => html`<li><b>${e.flowId}</b>${e.stepId ? html` › bước <b>${e.stepId}</b>` : ''}${e.line ? html` (dòng ${e.line})` : ''}: ${e.message}</li>`,
+  if (!errors.length) return html`<div class="errors" id="flow-errors" role="alert" tabindex="-1" hidden></div>`;
+  return html`<div class="errors" id="flow-errors" role="alert" tabindex="-1"><h2>${errors.length} lỗi cần sửa</h2><ul>${errors.map(
+    (e) => html`<li><b>${e.flowId}</b>${e.stepId ? html` › bước <b>${e.stepId}</b>` : ''}${e.line ? html` (<a href="#yaml" class="line" data-line="${e.line}">dòng ${e.line}</a>)` : ''}: ${e.message}</li>`,
   )}</ul></div>`;
 }
 
+/** Title and triggers: edited in the form at the top, written into the YAML (one place for each). */
+const HEAD_FIELDS = [
+  { name: 'title_vi', path: ['title', 'vi'], list: false, label: 'Tên luồng (tiếng Việt)' },
+  { name: 'title_en', path: ['title', 'en'], list: false, label: 'Tên luồng (tiếng Anh)' },
+  { name: 'triggers_vi', path: ['triggers', 'vi'], list: true, label: 'Cụm từ kích hoạt tiếng Việt (mỗi dòng một cụm)' },
+  { name: 'triggers_en', path: ['triggers', 'en'], list: true, label: 'Cụm từ kích hoạt tiếng Anh (mỗi dòng một cụm)' },
+] as const;
+type HeadValues = Partial<Record<(typeof HEAD_FIELDS)[number]['name'], string>>;
+
+const lines = (s: string) => s.split('\n').map((x) => x.trim()).filter(Boolean);
+function headValue(data: unknown, path: readonly string[], list: boolean): string {
+  let v: unknown = data;
+  for (const k of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  if (list) return Array.isArray(v) ? v.map(String).join('\n') : '';
+  return typeof v === 'string' ? v : '';
+}
+const sameHead = (a: string, b: string, list: boolean) => (list ? lines(a).join('\n') === lines(b).join('\n') : a.trim() === b.trim());
+
+/** Rollback notes are stored in English by the store; the history shows them in Vietnamese. */
+const noteText = (note: string | undefined) => (note ?? '').replace(/^rollback to v(\d+)$/, 'quay lại nội dung v$1').replace(/^seeded from flows\/$/, 'nạp từ thư mục flows/');
+
 function failureList(failures: TurnFailure[]): Html {
-  return html`<div class="errors" id="test-failures"><h3>Kiểm thử hội thoại không đạt — chưa xuất bản</h3><ul>${failures.map(
+  return html`<div class="errors" id="test-failures" role="alert"><h2>Kiểm thử hội thoại không đạt — chưa xuất bản</h2><ul>${failures.map(
     (f) => html`<li><b>${f.conversation}</b>, lượt ${f.turn}: công dân gõ “${f.said}” → ${f.problem}<br><small>Trả lời: ${f.replies.join(' ⏎ ').slice(0, 400)}</small></li>`,
   )}</ul></div>`;
 }
@@ -72,6 +95,8 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
   const record = (id: string): FlowRecord | undefined => stores.flows.get(id);
   const currentYaml = (r: FlowRecord) => r.versions.find((v) => v.version === r.current)?.yaml ?? '';
   const knownFlows = (extra: string) => new Set([...stores.flows.list().map((r) => r.id), extra]);
+  /** Validation as the editor does it: unknown fields are errors too, not silently dropped. */
+  const checkFlow = (yaml: string, id: string) => parseFlowYaml(yaml, knownFlows(id), { strict: true });
   const notFound = (req: FastifyRequest, reply: FastifyReply) => send(ctx, req, reply, 'Không tìm thấy luồng', html`<p>Không có luồng này. <a href="/admin/flows">Danh sách luồng</a></p>`, 404);
 
   app.get('/admin/flows', async (req, reply) => {
@@ -128,31 +153,54 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     return redirect(ctx, req, reply, `/admin/flows/${id}`, { kind: 'ok', text: 'Đã tạo bản nháp từ mẫu. Sửa nội dung rồi bấm Xuất bản.' });
   });
 
-  /** The editor page; `yaml` is what the textarea shows (the draft, or what was just posted). */
-  const editor = (req: FastifyRequest, reply: FastifyReply, r: FlowRecord, yaml: string, extra: { errors?: FlowError[]; failures?: TurnFailure[] } = {}, status = 200) => {
-    const s = me(req);
-    const parsed = parseFlowYaml(yaml, knownFlows(r.id));
-    const errors = extra.errors ?? (parsed.ok ? [] : parsed.errors);
-    let diagramFlow: Flow | null = parsed.ok ? parsed.flow : null;
-    if (!diagramFlow) {
-      // Draw what can be drawn even when the graph has errors.
-      try {
-        const loose = flowSchema.safeParse(parseDocument(yaml).toJS());
-        if (loose.success) diagramFlow = loose.data;
-      } catch {
-        diagramFlow = null;
-      }
+  /** What the diagram can draw: the flow, or as much of it as the schema accepts when the graph has errors. */
+  const diagramOf = (yaml: string, parsed: ParsedFlow): string | null => {
+    if (parsed.ok) return renderFlowDiagram(parsed.flow);
+    try {
+      const loose = flowSchema.safeParse(parseDocument(yaml).toJS());
+      return loose.success ? renderFlowDiagram(loose.data) : null;
+    } catch {
+      return null;
     }
+  };
+
+  /**
+   * The editor page; `yaml` is what the textarea shows (the draft, or what was just posted).
+   * `head` keeps what the clerk typed in the title/trigger boxes when the page comes back with an error.
+   */
+  const editor = (req: FastifyRequest, reply: FastifyReply, r: FlowRecord, yaml: string, extra: { errors?: FlowError[]; failures?: TurnFailure[]; head?: HeadValues } = {}, status = 200) => {
+    const s = me(req);
+    const parsed = checkFlow(yaml, r.id);
+    const errors = extra.errors ?? (parsed.ok ? [] : parsed.errors);
+    const svg = diagramOf(yaml, parsed);
     const stale = staleRefs(yaml, stores.catalogue);
-    const triggers = diagramFlow?.triggers ?? { vi: [], en: [] };
+    const data = flowData(yaml);
+    const head = HEAD_FIELDS.map((f) => {
+      const base = headValue(data, f.path, f.list);
+      const shown = extra.head?.[f.name] ?? base;
+      const input = f.list
+        ? html`<textarea id="${f.name}" name="${f.name}" rows="3" data-path="${f.path.join('.')}" data-list="1">${shown}</textarea>`
+        : html`<input id="${f.name}" name="${f.name}" value="${shown}" data-path="${f.path.join('.')}">`;
+      return html`<div class="field"><label for="${f.name}">${f.label}</label>${input}<input type="hidden" name="base_${f.name}" value="${base}"></div>`;
+    });
     const history = [...r.versions].reverse().map((v) => [
       `v${v.version}${v.version === r.current ? ' (hiện tại)' : ''}`,
       fmtTime(v.publishedAt),
       v.publishedBy,
-      v.note ?? '',
+      noteText(v.note),
       html`${v.version > 1 ? html`<a href="/admin/flows/${r.id}/diff?from=${v.version - 1}&to=${v.version}">so với v${v.version - 1}</a> · ` : ''}<a href="/admin/flows/${r.id}/diff?from=${v.version}&to=draft">so với bản đang sửa</a>`,
       v.version === r.current ? '' : postButton(s, `/admin/flows/${r.id}/rollback`, `Quay lại v${v.version}`, { version: String(v.version) }, 'rollback'),
     ]);
+    const meta = JSON.stringify({
+      types: stepSchema.options.map((o) => {
+        const type = (o.shape.type as z.ZodLiteral<string>).value;
+        return { type, name: STEP_TYPE_NAMES[type as keyof typeof STEP_TYPE_NAMES] ?? type, help: o.shape.type.description ?? '' };
+      }),
+      validators: VALIDATORS,
+      flows: [...knownFlows(r.id)].sort(),
+    });
+    const lineCount = Math.max(1, yaml.split('\n').length);
+    // (The textarea opens with a newline: HTML drops it, so a text that starts with one keeps it.)
     return send(
       ctx,
       req,
@@ -161,18 +209,21 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
       html`<p>Phiên bản đang phục vụ: <b>${r.current ? `v${r.current}` : 'chưa xuất bản'}</b>${r.draft ? html` · bản nháp lưu lúc ${fmtTime(r.draft.updatedAt)} bởi ${r.draft.updatedBy}` : ''}${r.disabled ? html` · <span class="tag off">đã tắt</span>` : ''}</p>
 ${stale.length ? html`<p class="flash error" id="stale">Luồng nhắc đến thủ tục/đường dẫn không còn trong danh mục: ${stale.join(', ')}</p>` : ''}
 ${errorList(errors)}${extra.failures?.length ? failureList(extra.failures) : ''}
-<div class="editor"><form method="post" action="/admin/flows/${r.id}/save" id="flow-form" class="card">${csrfField(s)}
-<label>Cụm từ kích hoạt tiếng Việt (mỗi dòng một cụm)<textarea name="triggers_vi" rows="3">${triggers.vi.join('\n')}</textarea></label>
-<label>Cụm từ kích hoạt tiếng Anh (mỗi dòng một cụm)<textarea name="triggers_en" rows="2">${triggers.en.join('\n')}</textarea></label>
-<label>Nội dung luồng (YAML)<textarea name="yaml" id="yaml" rows="28" spellcheck="false">${yaml}</textarea></label>
-<label>Ghi chú phiên bản <input name="note" maxlength="200" placeholder="Ví dụ: cập nhật lệ phí theo thông tư mới"></label>
+<div class="editor" id="flow-editor" data-flow="${r.id}" data-csrf="${s.csrf}" data-meta="${meta}"><form method="post" action="/admin/flows/${r.id}/save" id="flow-form" class="card">${csrfField(s)}
+<h2>Thông tin chung</h2><div class="head-fields">${head}</div>
+<div class="tabs" role="tablist" aria-label="Cách soạn" hidden><button type="button" role="tab" id="tab-form" aria-controls="panel-form" aria-selected="true">Soạn bằng biểu mẫu</button><button type="button" role="tab" id="tab-yaml" aria-controls="panel-yaml" aria-selected="false">Nâng cao (YAML)</button></div>
+<section id="panel-form" role="tabpanel" aria-labelledby="tab-form" hidden><h2>Các bước</h2><p class="muted">Bấm vào một bước trong danh sách hoặc trên sơ đồ để sửa. Mọi thay đổi được ghi ngay vào nội dung luồng; bấm Lưu nháp hoặc Xuất bản để lưu.</p><div id="step-list"></div><div id="step-form" aria-live="polite"></div><div id="add-step"></div></section>
+<section id="panel-yaml" role="tabpanel" aria-labelledby="tab-yaml"><h2><label for="yaml">Nội dung luồng (YAML)</label></h2><div class="code"><pre class="gutter" id="yaml-gutter" aria-hidden="true">${Array.from({ length: lineCount }, (_, i) => `${i + 1}`).join('\n')}</pre><textarea name="yaml" id="yaml" rows="28" spellcheck="false" wrap="off">
+${yaml}</textarea></div></section>
+<div class="field"><label for="note">Ghi chú phiên bản</label><input id="note" name="note" maxlength="200" placeholder="Ví dụ: cập nhật lệ phí theo thông tư mới"></div>
 <div class="buttons"><button name="action" value="validate">Kiểm tra</button><button name="action" value="draft">Lưu nháp</button><button name="action" value="publish" class="primary">Xuất bản</button></div></form>
 ${schemaHelp()}</div>
-<section class="card"><h2>Sơ đồ</h2><div class="diagram" id="diagram">${diagramFlow ? raw(renderFlowDiagram(diagramFlow)) : html`<p class="muted">Chưa vẽ được sơ đồ: sửa lỗi cấu trúc trước.</p>`}</div></section>
-<section class="card"><h2>Thử trò chuyện với bản đang sửa</h2><p class="muted">Chạy nội dung trong ô soạn thảo (chưa cần lưu) bằng đúng bộ máy hội thoại của trợ lý.</p>
-<div id="test-chat" data-flow="${r.id}" data-csrf="${s.csrf}"><div class="log" id="test-log" aria-live="polite"></div><form id="test-form"><input id="test-input" placeholder="Gõ như công dân…" autocomplete="off"><button>Gửi</button><button type="button" id="test-restart">Bắt đầu lại</button></form></div></section>
+<section class="card"><h2>Sơ đồ</h2><div class="diagram" id="diagram">${svg ? raw(svg) : html`<p class="muted">Chưa vẽ được sơ đồ: sửa lỗi cấu trúc trước.</p>`}</div></section>
+<section class="card"><h2>Thử trò chuyện với bản đang sửa</h2><p class="muted">Chạy nội dung đang soạn (chưa cần lưu) bằng đúng bộ máy hội thoại của trợ lý.</p>
+<div id="test-chat" data-flow="${r.id}" data-csrf="${s.csrf}"><div class="log" id="test-log" aria-live="polite"></div><form id="test-form"><label for="test-input" class="inline-label">Tin nhắn thử</label><input id="test-input" placeholder="Gõ như công dân…" autocomplete="off"><button>Gửi</button><button type="button" id="test-restart">Bắt đầu lại</button></form></div></section>
 <section class="card"><h2>Lịch sử phiên bản</h2>${table(['Phiên bản', 'Thời điểm', 'Người xuất bản', 'Ghi chú', 'So sánh', ''], history)}
-<p>${r.draft ? postButton(s, `/admin/flows/${r.id}/discard`, 'Bỏ bản nháp') : ''} ${SYSTEM_FLOWS.has(r.id) ? '' : postButton(s, `/admin/flows/${r.id}/${r.disabled ? 'enable' : 'disable'}`, r.disabled ? 'Bật lại luồng' : 'Tắt luồng')}</p></section>`,
+<p>${r.draft ? postButton(s, `/admin/flows/${r.id}/discard`, 'Bỏ bản nháp') : ''} ${SYSTEM_FLOWS.has(r.id) ? '' : postButton(s, `/admin/flows/${r.id}/${r.disabled ? 'enable' : 'disable'}`, r.disabled ? 'Bật lại luồng' : 'Tắt luồng')}</p></section>
+<link rel="stylesheet" href="/admin/static/flow-editor.css"><script src="/admin/static/flow-editor.js" defer></script>`,
       status,
     );
   };
@@ -182,42 +233,77 @@ ${schemaHelp()}</div>
     return editor(req, reply, r, r.draft?.yaml ?? currentYaml(r));
   });
 
-  /** Puts the trigger textareas into the YAML (keeping comments and layout of the rest). */
-  const withTriggers = (yaml: string, vi: string, en: string): string => {
-    const doc = parseDocument(yaml);
-    if (doc.errors.length || typeof doc.toJS() !== 'object' || doc.toJS() === null) return yaml;
-    const lines = (s: string) => s.split('\n').map((x) => x.trim()).filter(Boolean);
-    doc.setIn(['triggers', 'vi'], doc.createNode(lines(vi)));
-    doc.setIn(['triggers', 'en'], doc.createNode(lines(en)));
-    return doc.toString({ lineWidth: 0 });
+  /**
+   * Writes the title/trigger boxes into the YAML when the clerk changed them. `base_*` is what the
+   * page showed: a box left as it was keeps whatever the YAML now says; a box changed while the
+   * YAML's own value was changed differently is a conflict, reported rather than dropped.
+   */
+  const withHead = (req: FastifyRequest, yaml: string): { yaml: string; conflicts: string[]; posted: HeadValues } => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const data = flowData(yaml);
+    const posted: HeadValues = {};
+    const ops: EditOp[] = [];
+    const conflicts: string[] = [];
+    for (const f of HEAD_FIELDS) {
+      if (!(f.name in body)) continue;
+      const typed = field(req, f.name);
+      posted[f.name] = typed;
+      if (data === null) continue;
+      const current = headValue(data, f.path, f.list);
+      if (sameHead(typed, current, f.list)) continue;
+      const base = `base_${f.name}` in body ? field(req, `base_${f.name}`) : undefined;
+      if (base !== undefined && sameHead(typed, base, f.list)) continue;
+      if (base !== undefined && !sameHead(current, base, f.list)) {
+        conflicts.push(`${f.label}: ô ở trên và nội dung YAML đều được sửa nhưng khác nhau. Anh/chị giữ lại một bên rồi bấm lại (bấm lại sẽ dùng nội dung trong ô).`);
+        continue;
+      }
+      ops.push({ op: 'set', path: [...f.path], value: f.list ? lines(typed) : typed.trim() });
+    }
+    if (!ops.length || conflicts.length) return { yaml, conflicts, posted };
+    return { yaml: applyEdits(yaml, ops), conflicts, posted };
   };
 
   app.post('/admin/flows/:id/save', async (req, reply) => {
     const r = record((req.params as { id: string }).id);
     if (!r) return notFound(req, reply);
     const action = field(req, 'action') || 'validate';
-    let yaml = field(req, 'yaml').replace(/\r\n/g, '\n');
-    if ('triggers_vi' in ((req.body ?? {}) as object)) yaml = withTriggers(yaml, field(req, 'triggers_vi'), field(req, 'triggers_en'));
+    const head = withHead(req, field(req, 'yaml').replace(/\r\n/g, '\n'));
+    const yaml = head.yaml;
+    if (head.conflicts.length) return editor(req, reply, r, yaml, { errors: head.conflicts.map((message) => ({ flowId: r.id, message })), head: head.posted }, 409);
     if (!yaml.trim()) return editor(req, reply, r, yaml, { errors: [{ flowId: r.id, message: 'Nội dung trống.' }] }, 400);
-    const parsed = parseFlowYaml(yaml, knownFlows(r.id));
+    const parsed = checkFlow(yaml, r.id);
     if (parsed.ok && parsed.flow.id !== r.id) return editor(req, reply, r, yaml, { errors: [{ flowId: r.id, message: `Mã luồng trong nội dung ("${parsed.flow.id}") phải là "${r.id}".` }] }, 400);
+    // Read before anything is saved: the store updates this record in place.
+    const published = currentYaml(r);
+    const before = r.current;
+    if (r.current && yaml === published) {
+      // Back to the published text: no draft is needed any more.
+      if (r.draft) await discard(req, r);
+      return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: `Nội dung giống hệt phiên bản đang chạy (v${r.current}): không có bản nháp, không có gì để xuất bản.` });
+    }
     // The draft is kept whatever happens, so nothing typed is lost.
-    if (r.draft?.yaml !== yaml && currentYaml(r) !== yaml) {
+    if (r.draft?.yaml !== yaml) {
       await stores.flows.saveDraft(r.id, yaml, me(req).user, now());
       await audit(ctx, req, 'flow.draft', r.id);
     }
-    const fresh = record(r.id)!;
-    if (!parsed.ok) return editor(req, reply, fresh, yaml, { errors: parsed.errors }, 422);
+    if (!parsed.ok) return editor(req, reply, r, yaml, { errors: parsed.errors, head: head.posted }, 422);
     if (action !== 'publish') return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: action === 'draft' ? 'Đã lưu bản nháp.' : 'Không có lỗi. Bản nháp đã được lưu.' });
 
     const failures = await conversationFailures(r.id, yaml);
-    if (failures.length) return editor(req, reply, fresh, yaml, { failures }, 422);
-    const before = fresh.current;
+    if (failures.length) return editor(req, reply, r, yaml, { failures }, 422);
     const v = await stores.flows.publish(r.id, yaml, me(req).user, now(), field(req, 'note').slice(0, 200) || undefined);
     assistant.flows.reload();
-    await audit(ctx, req, 'flow.publish', r.id, { version: before, yaml: currentYaml(fresh) || null }, { version: v.version, yaml });
+    await audit(ctx, req, 'flow.publish', r.id, { version: before || null, yaml: published || null }, { version: v.version, yaml });
     return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: `Đã xuất bản v${v.version}. Công dân đang dở luồng vẫn dùng phiên bản cũ đến hết lượt.` });
   });
+
+  /** Drops the draft and records what it said (copied first: the store clears the record in place). */
+  const discard = async (req: FastifyRequest, r: FlowRecord) => {
+    const draft = r.draft ? { yaml: r.draft.yaml, updatedAt: r.draft.updatedAt, updatedBy: r.draft.updatedBy } : null;
+    if (!draft) return;
+    await stores.flows.discardDraft(r.id);
+    await audit(ctx, req, 'flow.discard-draft', r.id, { draft }, null);
+  };
 
   /** Runs flows/tests/<id>.yaml (and any test naming this flow) against the draft. */
   async function conversationFailures(id: string, yaml: string): Promise<TurnFailure[]> {
@@ -252,19 +338,56 @@ ${schemaHelp()}</div>
       const r = record((req.params as { id: string }).id);
       if (!r) return notFound(req, reply);
       if (SYSTEM_FLOWS.has(r.id)) return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'error', text: 'Không thể tắt luồng hệ thống (menu chính, chuyển cán bộ).' });
+      const was = r.disabled;
       await stores.flows.setDisabled(r.id, disabled);
       assistant.flows.reload();
-      await audit(ctx, req, `flow.${action}`, r.id, { disabled: r.disabled }, { disabled });
+      await audit(ctx, req, `flow.${action}`, r.id, { disabled: was }, { disabled });
       return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: disabled ? 'Đã tắt luồng.' : 'Đã bật lại luồng.' });
     });
   }
 
   app.post('/admin/flows/:id/discard', async (req, reply) => {
     const r = record((req.params as { id: string }).id);
-    if (!r?.draft) return notFound(req, reply);
-    await stores.flows.discardDraft(r.id);
-    await audit(ctx, req, 'flow.discard-draft', r.id, { draft: r.draft.yaml }, null);
+    if (!r) return notFound(req, reply);
+    if (!r.draft) return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: 'Không có bản nháp nào để bỏ.' });
+    await discard(req, r);
     return redirect(ctx, req, reply, r.current ? `/admin/flows/${r.id}` : '/admin/flows', { kind: 'ok', text: 'Đã bỏ bản nháp.' });
+  });
+
+  const path = z.array(z.union([z.string().max(100).refine((k) => !['__proto__', 'constructor', 'prototype'].includes(k)), z.number().int().min(0).max(1000)])).max(12);
+  const editBody = z.object({
+    yaml: z.string().max(500_000),
+    ops: z
+      .array(
+        z.discriminatedUnion('op', [
+          z.object({ op: z.literal('set'), path, value: z.unknown() }),
+          z.object({ op: z.literal('delete'), path }),
+          z.object({ op: z.literal('insert'), path, index: z.number().int().min(0).max(1000).optional(), value: z.unknown() }),
+          z.object({ op: z.literal('move'), path, from: z.number().int().min(0).max(1000), to: z.number().int().min(0).max(1000) }),
+        ]),
+      )
+      .max(50)
+      .default([]),
+  });
+  /**
+   * The visual editor's seam: applies form edits to the YAML text (the one source of truth) and
+   * answers with the new text, the document as data for the forms, errors with lines, and the diagram.
+   */
+  app.post('/admin/flows/:id/edit', async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    if (!record(id)) return reply.code(404).send({ error: 'Không có luồng này.' });
+    const body = editBody.safeParse(req.body);
+    if (!body.success) return reply.code(400).send({ error: 'Yêu cầu không hợp lệ.' });
+    let yaml = body.data.yaml.replace(/\r\n/g, '\n');
+    try {
+      yaml = applyEdits(yaml, body.data.ops as EditOp[]);
+    } catch (err) {
+      if (!(err instanceof EditError)) throw err;
+      const parsed = checkFlow(yaml, id);
+      return reply.code(422).send({ error: err.message, errors: parsed.ok ? [] : parsed.errors });
+    }
+    const parsed = checkFlow(yaml, id);
+    return reply.send({ yaml, flow: flowData(yaml), errors: parsed.ok ? [] : parsed.errors, diagram: diagramOf(yaml, parsed) });
   });
 
   app.get('/admin/flows/:id/diff', async (req, reply) => {
@@ -292,7 +415,7 @@ ${schemaHelp()}</div>
     const id = (req.params as { id: string }).id;
     const body = testBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: 'Yêu cầu không hợp lệ.' });
-    const parsed = parseFlowYaml(body.data.yaml, knownFlows(id));
+    const parsed = checkFlow(body.data.yaml, id);
     if (!parsed.ok) return reply.code(422).send({ error: 'Bản nháp còn lỗi, bấm Kiểm tra để xem chi tiết.', errors: parsed.errors });
     const draft = parsed.flow;
     const deps = {

@@ -39,6 +39,9 @@ const NAV: { href: string; label: string; role?: 'admin' }[] = [
   { href: '/admin/audit', label: 'Nhật ký', role: 'admin' },
 ];
 
+/** How roles read in the UI. */
+export const ROLE_LABEL: Record<AdminSession['role'], string> = { admin: 'quản trị', staff: 'nhân viên' };
+
 export interface PageCtx {
   session: AdminSession;
   waiting: number;
@@ -56,15 +59,16 @@ export function postButton(s: AdminSession, action: string, label: string, extra
 
 export function page(title: string, ctx: PageCtx | null, body: Html | string, flash?: { kind: 'ok' | 'error'; text: string } | null): string {
   const nav = ctx
-    ? html`<nav><a class="brand" href="/admin">dvc-assistant</a>${NAV.filter((n) => !n.role || n.role === ctx.session.role).map(
-        (n) =>
-          html`<a href="${n.href}" class="${(n.href === '/admin' ? ctx.path === '/admin' : ctx.path.startsWith(n.href)) ? 'on' : ''}">${n.label}${n.href === '/admin/inbox' ? html` <span class="badge" id="waiting" title="Đang chờ cán bộ">${ctx.waiting}</span>` : ''}</a>`,
-      )}<span class="who">${ctx.session.user} (${ctx.session.role})</span>${postButton(ctx.session, '/admin/logout', 'Đăng xuất')}</nav>`
+    ? html`<nav aria-label="Các mục quản trị"><a class="brand" href="/admin">dvc-assistant</a>${NAV.filter((n) => !n.role || n.role === ctx.session.role).map((n) => {
+        const on = n.href === '/admin' ? ctx.path === '/admin' : ctx.path.startsWith(n.href);
+        return html`<a href="${n.href}" class="${on ? 'on' : ''}"${on ? html` aria-current="page"` : ''}>${n.label}${n.href === '/admin/inbox' ? html` <span class="badge" id="waiting" title="Đang chờ cán bộ">${ctx.waiting}</span>` : ''}</a>`;
+      })}<a class="who${ctx.path === '/admin/account' ? ' on' : ''}" href="/admin/account" title="Tài khoản của tôi: tên hiển thị, đổi mật khẩu">${ctx.session.user} (${ROLE_LABEL[ctx.session.role]})</a>${postButton(ctx.session, '/admin/logout', 'Đăng xuất')}</nav>`
     : '';
-  const msg = flash ? html`<p class="flash ${flash.kind}" role="status">${flash.text}</p>` : '';
+  // Errors interrupt (role=alert); confirmations are announced politely. admin.js moves focus here.
+  const msg = flash ? html`<p class="flash ${flash.kind}" role="${flash.kind === 'error' ? 'alert' : 'status'}" tabindex="-1">${flash.text}</p>` : '';
   return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)} · dvc-assistant</title><link rel="stylesheet" href="/admin/static/admin.css"><script src="/admin/static/admin.js" defer></script></head>
-<body>${nav}<main><h1>${esc(title)}</h1>${msg}${body}</main></body></html>`;
+<title>${esc(title)} · dvc-assistant</title><link rel="stylesheet" href="/admin/static/admin.css"><script src="/admin/static/admin.js" defer></script>${ctx ? '<script src="/admin/static/inbox.js" defer></script>' : ''}</head>
+<body><a class="skip-link" href="#main">Bỏ qua, đến nội dung chính</a>${nav}<main id="main" tabindex="-1"><h1>${esc(title)}</h1>${msg}${body}</main></body></html>`;
 }
 
 export function table(headers: string[], rows: (Html | string | number | null)[][], cls = ''): Html {

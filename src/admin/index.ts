@@ -3,7 +3,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createLoginLimiter, createSessionTable, verifyPassword } from './auth.js';
+import { checkCredentials, createLoginLimiter, createSessionTable, hashPassword, needsRehash } from './auth.js';
 import { registerCatalogueRoutes } from './catalogue.js';
 import { me, send, type AdminCtx, type AdminDeps } from './context.js';
 import { registerFlowRoutes } from './flows.js';
@@ -55,6 +55,7 @@ export function adminPlugin(deps: AdminDeps) {
           'x-frame-options': 'DENY',
           'x-content-type-options': 'nosniff',
           'referrer-policy': 'no-referrer',
+          'cross-origin-resource-policy': 'same-origin',
           'cache-control': 'no-store',
           ...(secure(req) ? { 'strict-transport-security': 'max-age=31536000' } : {}),
         });
@@ -103,8 +104,8 @@ export function adminPlugin(deps: AdminDeps) {
               'Đăng nhập quản trị',
               null,
               html`<form method="post" action="/admin/login" class="card login"><input type="hidden" name="_csrf" value="${token}"><input type="hidden" name="next" value="${next}">
-<label>Tên đăng nhập / Username <input name="username" autocomplete="username" required autofocus></label>
-<label>Mật khẩu / Password <input name="password" type="password" autocomplete="current-password" required></label>
+<label for="login-username">Tên đăng nhập / Username</label><input id="login-username" name="username" autocomplete="username" required autofocus>
+<label for="login-password">Mật khẩu / Password</label><input id="login-password" name="password" type="password" autocomplete="current-password" required>
 <button>Đăng nhập</button></form>`,
               error ? { kind: 'error', text: error } : null,
             ),
@@ -123,20 +124,27 @@ export function adminPlugin(deps: AdminDeps) {
         const next = safeNext(str('next'));
         if (!sameToken(str('_csrf'), req.cookies[LOGIN_CSRF_COOKIE] ?? '')) return loginPage(reply, req, next, 'Phiên đăng nhập đã hết hạn, vui lòng thử lại. / The form expired, please try again.', 403);
         const name = str('username').trim().toLowerCase().slice(0, 64);
-        const keys = [`user:${name}`, `ip:${req.ip}`];
-        const wait = ctx.limiter.lockedFor(...keys);
+        const found = deps.stores.users.get(name);
+        const attempt = { name, ip: req.ip, exists: !!found };
+        const wait = ctx.limiter.lockedFor(attempt);
         if (wait > 0) {
           deps.log.warn({ component: 'admin', ip: req.ip }, 'login locked out');
           return loginPage(reply, req, next, `Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ${Math.ceil(wait / 60_000)} phút. / Too many failed sign-ins; try again later.`, 429);
         }
+        // Counted as a failure before the (slow) hash, so parallel guesses cannot all slip in
+        // before the lock; a success takes it back.
+        ctx.limiter.fail(attempt);
+        const params = deps.config.passwordHash;
+        const ok = await checkCredentials(found, str('password'), params);
+        // Read again after the hash: a password changed or an account disabled meanwhile wins.
         const user = deps.stores.users.get(name);
-        const ok = user && !user.disabled && (await verifyPassword(str('password'), user.passwordHash));
-        if (!ok) {
-          ctx.limiter.fail(...keys);
+        if (!ok || !user || user.disabled || user.passwordHash !== found?.passwordHash) {
           deps.log.warn({ component: 'admin', ip: req.ip }, 'login failed');
           return loginPage(reply, req, next, 'Sai tên đăng nhập hoặc mật khẩu. / Wrong username or password.', 401);
         }
-        ctx.limiter.succeed(`user:${name}`);
+        ctx.limiter.succeed(attempt);
+        // Hashes made at an older, cheaper cost are upgraded now that the password is at hand.
+        if (needsRehash(user.passwordHash, params)) await deps.stores.users.put({ ...user, passwordHash: await hashPassword(str('password'), params) });
         const s = ctx.sessions.create(user);
         reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/admin/login' });
         reply.setCookie(COOKIE, s.token, { path: '/admin', httpOnly: true, sameSite: 'strict', secure: secure(req), maxAge: 8 * 3600 });

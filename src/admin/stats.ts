@@ -1,18 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { toCsv, type Stats } from '../stats/aggregate.js';
+import { toCsv, vnDay, vnDayRange, type Stats } from '../stats/aggregate.js';
 import { send, type AdminCtx } from './context.js';
 import { barChart, formatNum, html, table } from './html.js';
 
 const DAY = 86_400_000;
 const isDay = (s: unknown): s is string => typeof s === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s));
 
-/** Date range from ?from=YYYY-MM-DD&to=YYYY-MM-DD (UTC days, inclusive); default the last 14 days. */
+/** Date range from ?from=YYYY-MM-DD&to=YYYY-MM-DD (Vietnamese days, inclusive); default the last 14 days. */
 function range(req: FastifyRequest, now: number): { from: string; to: string; fromMs: number; toMs: number } {
   const q = req.query as { from?: string; to?: string };
-  const to = isDay(q.to) ? q.to : new Date(now).toISOString().slice(0, 10);
+  const to = isDay(q.to) ? q.to : vnDay(now);
   const from = isDay(q.from) ? q.from : new Date(Date.parse(to) - 13 * DAY).toISOString().slice(0, 10);
   const [a, b] = from <= to ? [from, to] : [to, from];
-  return { from: a, to: b, fromMs: Date.parse(a), toMs: Date.parse(b) + DAY - 1 };
+  const ms = vnDayRange(a, b);
+  return { from: a, to: b, fromMs: ms.from, toMs: ms.to };
 }
 
 /** Every table of the dashboard as plain rows (the page and the CSV export share them). */
@@ -49,15 +50,17 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     await stats?.refresh();
     const s = stats ? stats.query({ from: r.fromMs, to: r.toMs }) : emptyStats();
     const qs = `from=${r.from}&to=${r.to}`;
-    const csv = (name: string) => html`<a class="csv" href="/admin/stats/export/${name}.csv?${qs}">CSV</a>`;
+    const csv = (name: string) => html`<a class="csv" href="/admin/stats/export/${name}.csv?${qs}">Tải CSV</a>`;
     const totalMessages = s.messagesPerDay.reduce((n, m) => n + m.count, 0);
     const waiting = stores.handoffs.list('waiting').length;
     const byDay = new Map<string, number>();
     for (const m of s.messagesPerDay) byDay.set(m.day, (byDay.get(m.day) ?? 0) + m.count);
     const minutes = (ms: number | null) => (ms === null ? '–' : `${formatNum(Math.round(ms / 6000) / 10)} phút`);
-    const body = html`<form method="get" action="/admin/stats" class="search"><label>Từ ngày <input type="date" name="from" value="${r.from}"></label><label>Đến ngày <input type="date" name="to" value="${r.to}"></label><button>Xem</button></form>
+    const body = html`<form method="get" action="/admin/stats" class="search" aria-describedby="stats-days"><label>Từ ngày <input type="date" name="from" value="${r.from}"></label><label>Đến ngày <input type="date" name="to" value="${r.to}"></label><button>Xem</button></form>
+<p class="muted" id="stats-days">Ngày tính theo giờ Việt Nam (GMT+7), từ 00:00 đến 24:00.</p>
 ${!stats ? html`<p class="flash error">Chưa bật nhật ký sự kiện.</p>` : ''}
 ${stores.settings.get('demoTrafficAt') ? html`<p class="flash error" id="demo-note">Số liệu có kèm lưu lượng mẫu (mô phỏng) tạo bởi <code>npm run cli -- demo-traffic</code> lúc ${stores.settings.get('demoTrafficAt')}; không phải toàn bộ là công dân thật.</p>` : ''}
+<h2>Tổng quan</h2>
 ${table(
   ['Chỉ số', 'Giá trị'],
   [
@@ -71,6 +74,7 @@ ${table(
   ],
   'kv',
 )}
+<h2>Biểu đồ</h2>
 <div class="charts">
 ${barChart('Tin nhắn mỗi ngày', [...byDay].map(([day, value]) => ({ label: day, value })), { id: 'chart-messages' })}
 ${barChart('Tin nhắn theo kênh', channelTotals(s).map(([label, value]) => ({ label, value })), { id: 'chart-channels' })}

@@ -1,41 +1,50 @@
 import type { FastifyInstance } from 'fastify';
-import { addUser, hashPassword, passwordProblem } from './auth.js';
+import { addUser, checkCredentials, hashPassword, PASSWORD_RULE, passwordProblem } from './auth.js';
 import { audit, field, me, redirect, send, type AdminCtx } from './context.js';
-import { csrfField, fmtTime, html, postButton, table } from './html.js';
+import { csrfField, fmtTime, html, postButton, ROLE_LABEL, table } from './html.js';
 
-/** Accounts (admins only) and the audit log. */
+const DISPLAY_NAME_MAX = 60;
+
+/** Accounts (admins only), each person's own account page, and the audit log. */
 export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
   const { stores, now } = ctx.deps;
+  const params = ctx.deps.config.passwordHash;
   const activeAdmins = () => stores.users.list().filter((u) => u.role === 'admin' && !u.disabled).length;
+  const cleanName = (v: string) => v.replace(/\s+/g, ' ').trim().slice(0, DISPLAY_NAME_MAX);
 
   app.get('/admin/users', async (req, reply) => {
     const s = me(req);
     const rows = stores.users.list().map((u) => [
       u.name,
-      u.role === 'admin' ? 'Quản trị' : 'Cán bộ',
+      html`<form method="post" action="/admin/users/edit" class="inline">${csrfField(s)}<input type="hidden" name="name" value="${u.name}"><label><span class="sr-only">Tên hiển thị của ${u.name}</span><input name="displayName" value="${u.displayName ?? ''}" maxlength="${DISPLAY_NAME_MAX}" placeholder="${u.name}"></label>
+<label><span class="sr-only">Vai trò của ${u.name}</span><select name="role">${(['staff', 'admin'] as const).map((r) => html`<option value="${r}"${r === u.role ? html` selected` : ''}>${ROLE_LABEL[r]}</option>`)}</select></label><button>Lưu</button></form>`,
       fmtTime(u.createdAt),
       u.disabled ? 'đã khoá' : 'hoạt động',
       u.name === s.user ? '(anh/chị)' : postButton(s, '/admin/users/toggle', u.disabled ? 'Mở khoá' : 'Khoá', { name: u.name }),
-      html`<form method="post" action="/admin/users/password" class="inline">${csrfField(s)}<input type="hidden" name="name" value="${u.name}"><input type="password" name="password" minlength="10" placeholder="mật khẩu mới" autocomplete="new-password" required><button>Đặt lại</button></form>`,
+      html`<form method="post" action="/admin/users/password" class="inline">${csrfField(s)}<input type="hidden" name="name" value="${u.name}"><label><span class="sr-only">Mật khẩu mới cho ${u.name}</span><input type="password" name="password" minlength="10" placeholder="mật khẩu mới" autocomplete="new-password" required></label><button>Đặt lại</button></form>`,
     ]);
     return send(
       ctx,
       req,
       reply,
       'Tài khoản',
-      html`${table(['Tên', 'Vai trò', 'Tạo lúc', 'Trạng thái', '', 'Mật khẩu'], rows, 'users')}
+      html`${table(['Tên đăng nhập', 'Tên hiển thị và vai trò', 'Tạo lúc', 'Trạng thái', 'Khoá', 'Mật khẩu'], rows, 'users')}
 <form method="post" action="/admin/users/add" class="card">${csrfField(s)}<h2>Thêm tài khoản</h2>
 <label>Tên đăng nhập <input name="name" pattern="[a-z0-9][a-z0-9._-]{1,31}" required></label>
-<label>Vai trò <select name="role"><option value="staff">Cán bộ (luồng, thủ tục, hộp thư)</option><option value="admin">Quản trị (thêm thống kê, tài khoản, nhật ký)</option></select></label>
-<label>Mật khẩu (ít nhất 10 ký tự) <input name="password" type="password" minlength="10" autocomplete="new-password" required></label><button class="primary">Thêm</button></form>`,
+<label>Vai trò <select name="role"><option value="staff">Nhân viên (luồng, thủ tục, hộp thư)</option><option value="admin">Quản trị (thêm thống kê, tài khoản, nhật ký)</option></select></label>
+<label>Tên hiển thị (công dân thấy trên tin trả lời; không bắt buộc) <input name="displayName" maxlength="${DISPLAY_NAME_MAX}"></label>
+<label>Mật khẩu (${PASSWORD_RULE.toLowerCase()}) <input name="password" type="password" minlength="10" autocomplete="new-password" required></label><button class="primary">Thêm</button></form>`,
     );
   });
 
   app.post('/admin/users/add', async (req, reply) => {
     const role = field(req, 'role') === 'admin' ? 'admin' : 'staff';
     try {
-      const u = await addUser(stores.users, field(req, 'name').trim().toLowerCase(), role, field(req, 'password'), now());
-      await audit(ctx, req, 'user.add', u.name, undefined, { role });
+      const created = await addUser(stores.users, field(req, 'name').trim().toLowerCase(), role, field(req, 'password'), now(), params);
+      const displayName = cleanName(field(req, 'displayName'));
+      const u = displayName ? { ...created, displayName } : created;
+      if (displayName) await stores.users.put(u);
+      await audit(ctx, req, 'user.add', u.name, undefined, { role, displayName: u.displayName });
       return redirect(ctx, req, reply, '/admin/users', { kind: 'ok', text: `Đã thêm ${u.name}.` });
     } catch (err) {
       return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: (err as Error).message });
@@ -52,15 +61,84 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     return redirect(ctx, req, reply, '/admin/users', { kind: 'ok', text: `${u.disabled ? 'Đã mở khoá' : 'Đã khoá'} ${u.name}.` });
   });
 
+  app.post('/admin/users/edit', async (req, reply) => {
+    const u = stores.users.get(field(req, 'name'));
+    if (!u) return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: 'Không có tài khoản này.' });
+    const role = field(req, 'role') === 'admin' ? 'admin' : 'staff';
+    const displayName = cleanName(field(req, 'displayName')) || undefined;
+    if (u.role === 'admin' && role !== 'admin' && !u.disabled && activeAdmins() <= 1) {
+      return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: 'Phải còn ít nhất một quản trị viên hoạt động.' });
+    }
+    await stores.users.put({ ...u, role, displayName });
+    // A new role takes effect at once: the account signs in again.
+    if (role !== u.role) ctx.sessions.destroyUser(u.name);
+    await audit(ctx, req, 'user.edit', u.name, { role: u.role, displayName: u.displayName }, { role, displayName });
+    if (role !== u.role && u.name === me(req).user) return reply.code(303).redirect('/admin/login');
+    return redirect(ctx, req, reply, '/admin/users', { kind: 'ok', text: `Đã lưu ${u.name}: ${ROLE_LABEL[role]}${displayName ? `, tên hiển thị “${displayName}”` : ''}.` });
+  });
+
   app.post('/admin/users/password', async (req, reply) => {
     const u = stores.users.get(field(req, 'name'));
     const password = field(req, 'password');
-    const problem = passwordProblem(password);
+    const problem = u ? passwordProblem(password, u.name) : 'Không có tài khoản này.';
     if (!u || problem) return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: problem ?? 'Không có tài khoản này.' });
-    await stores.users.put({ ...u, passwordHash: await hashPassword(password) });
+    await stores.users.put({ ...u, passwordHash: await hashPassword(password, params) });
     if (u.name !== me(req).user) ctx.sessions.destroyUser(u.name);
     await audit(ctx, req, 'user.password', u.name);
     return redirect(ctx, req, reply, '/admin/users', { kind: 'ok', text: `Đã đặt lại mật khẩu cho ${u.name}.` });
+  });
+
+  // Every signed-in person: their own display name and password.
+  app.get('/admin/account', async (req, reply) => {
+    const s = me(req);
+    const u = stores.users.get(s.user);
+    return send(
+      ctx,
+      req,
+      reply,
+      'Tài khoản của tôi',
+      html`<p>Tên đăng nhập: <strong>${s.user}</strong> · vai trò: ${ROLE_LABEL[s.role]}</p>
+<form method="post" action="/admin/account/name" class="card">${csrfField(s)}<h2>Tên hiển thị</h2>
+<label for="display-name">Tên công dân thấy trên tin trả lời của anh/chị (ví dụ: Chị Lan – UBND xã)</label><input id="display-name" name="displayName" value="${u?.displayName ?? ''}" maxlength="${DISPLAY_NAME_MAX}" placeholder="${s.user}"><button>Lưu tên</button></form>
+<form method="post" action="/admin/account/password" class="card">${csrfField(s)}<h2>Đổi mật khẩu</h2>
+<input type="text" name="username" value="${s.user}" autocomplete="username" hidden>
+<label for="current-password">Mật khẩu hiện tại</label><input id="current-password" name="current" type="password" autocomplete="current-password" required>
+<label for="new-password">Mật khẩu mới</label><input id="new-password" name="password" type="password" minlength="10" autocomplete="new-password" aria-describedby="password-rule" required>
+<p id="password-rule" class="muted">${PASSWORD_RULE}.</p>
+<label for="confirm-password">Nhập lại mật khẩu mới</label><input id="confirm-password" name="confirm" type="password" minlength="10" autocomplete="new-password" required>
+<button class="primary">Đổi mật khẩu</button></form>`,
+    );
+  });
+
+  app.post('/admin/account/name', async (req, reply) => {
+    const u = stores.users.get(me(req).user);
+    if (!u) return redirect(ctx, req, reply, '/admin/account', { kind: 'error', text: 'Không có tài khoản này.' });
+    const displayName = cleanName(field(req, 'displayName')) || undefined;
+    await stores.users.put({ ...u, displayName });
+    await audit(ctx, req, 'user.edit', u.name, { displayName: u.displayName }, { displayName });
+    return redirect(ctx, req, reply, '/admin/account', { kind: 'ok', text: displayName ? `Đã lưu tên hiển thị “${displayName}”.` : 'Đã bỏ tên hiển thị; công dân sẽ thấy tên đăng nhập.' });
+  });
+
+  app.post('/admin/account/password', async (req, reply) => {
+    const s = me(req);
+    const u = stores.users.get(s.user);
+    const attempt = { name: s.user, ip: req.ip, exists: true };
+    const error = (text: string) => redirect(ctx, req, reply, '/admin/account', { kind: 'error', text });
+    if (!u) return error('Không có tài khoản này.');
+    // A stolen session must not become a way to guess the password: same limits as the sign-in form.
+    if (ctx.limiter.lockedFor(attempt) > 0) return error('Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau 15 phút.');
+    ctx.limiter.fail(attempt);
+    if (!(await checkCredentials(u, field(req, 'current'), params))) return error('Mật khẩu hiện tại chưa đúng.');
+    ctx.limiter.succeed(attempt);
+    const password = field(req, 'password');
+    if (password !== field(req, 'confirm')) return error('Hai lần nhập mật khẩu mới không khớp nhau.');
+    const problem = passwordProblem(password, u.name);
+    if (problem) return error(problem);
+    await stores.users.put({ ...u, passwordHash: await hashPassword(password, params) });
+    // Other browsers signed in as this person are signed out; this one stays.
+    ctx.sessions.destroyUser(u.name, s.token);
+    await audit(ctx, req, 'user.password', u.name);
+    return redirect(ctx, req, reply, '/admin/account', { kind: 'ok', text: 'Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.' });
   });
 
   app.get('/admin/audit', async (req, reply) => {

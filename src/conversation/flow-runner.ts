@@ -1,6 +1,7 @@
 import type { EngineInput, StepResult } from '../flow/context.js';
 import { step } from '../flow/engine.js';
 import type { Reply } from '../core/message.js';
+import { clip } from '../core/clip.js';
 import { maskPII } from '../core/privacy.js';
 import { newSession } from '../core/session.js';
 import { t, type RouterContext, type Turn } from './turn.js';
@@ -49,7 +50,7 @@ export function abandon(ctx: RouterContext, turn: Turn, reason: string): void {
 /** The citizen asked for a person: the handoff flow (office hours, summary) or a plain handover. */
 export function runHandoff(ctx: RouterContext, turn: Turn): Reply[] {
   const s = turn.session;
-  const where = s.flowId ? `Đang ở luồng ${s.flowId}, bước ${s.stepId}. ` : '';
+  const where = s.flowId ? `${whereIs(ctx, s)}. ` : '';
   const h = ctx.deps.flows.current('handoff');
   if (h) {
     const r = apply(turn, step(h.flow, s, { kind: 'start' }, turn.now, ctx.engineDeps, h.version));
@@ -57,12 +58,22 @@ export function runHandoff(ctx: RouterContext, turn: Turn): Reply[] {
     return r.replies;
   }
   turn.pending.push(openHandoff(ctx, turn, where || 'Công dân yêu cầu gặp cán bộ', 'citizen asked for a human'));
+  // No handoff flow ran, so no engine event records this handoff.
+  turn.emit({ type: 'handoff', flowId: s.flowId ?? undefined });
   return [{ text: t(turn.lang(), 'Tôi đã chuyển cuộc trò chuyện cho cán bộ. Cán bộ sẽ trả lời anh/chị tại đây.', 'I have passed this conversation to a staff member, who will answer here.') }];
 }
 
+/** Where the citizen was, in words a clerk reads: the flow's title and the question on screen. */
+function whereIs(ctx: RouterContext, s: Turn['session']): string {
+  const flow = s.flowId && s.flowVersion ? ctx.deps.flows.get(s.flowId, s.flowVersion) : undefined;
+  const step = flow && s.stepId ? flow.steps[s.stepId] : undefined;
+  const question = step && 'text' in step && step.text ? step.text.vi : undefined;
+  return `Đang làm: «${flow?.title.vi ?? s.flowId}»${question ? `, ở câu «${clip(question, 80)}»` : ''}`;
+}
+
+/** Queues the conversation for staff. The `handoff` event comes from the step that decided it (counted once). */
 async function openHandoff(ctx: RouterContext, turn: Turn, summary: string, reason: string): Promise<void> {
   turn.save({ ...turn.session, handoff: 'waiting' });
-  turn.emit({ type: 'handoff', flowId: turn.session.flowId ?? undefined });
   const { inbound } = turn;
   await ctx.deps.handoffs.open({
     sessionKey: turn.key,

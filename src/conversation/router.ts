@@ -85,7 +85,7 @@ export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineD
       await Promise.all(turn.pending);
       // An empty answer means "send nothing" (a citizen waiting for staff is not interrupted).
       const replies = answer.length || turn.before.length ? [...turn.before, ...answer, ...(answer.length ? turn.after : [])] : [];
-      for (const r of replies) ctx.transcripts.record(key, 'bot', r.text, inbound.at);
+      for (const r of replies) ctx.transcripts.record(key, 'bot', r.text, inbound.at, r.options);
       return replies;
     } catch (err) {
       deps.log.error({ err, channel: inbound.channel }, 'router failed');

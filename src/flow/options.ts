@@ -6,6 +6,12 @@ const NO_WORDS = 'khong|ko|k|kg|no|nope|chua|thoi|khong can|khong a|da khong|tho
 const YES = [new RegExp(`^(${YES_WORDS})( a| nhe| nha| roi| ad| em)?$`), /^(co|yes|vang|dong y|xem|show)\b/] as const;
 const NO = [new RegExp(`^(${NO_WORDS})( a| nhe| nha| cam on| thanks| ad| em)?$`), /^(khong|no|thoi)\b/] as const;
 
+/** A whole answer that means yes or no ("có", "vâng ạ", "ko", "no thanks"). */
+export function isYesOrNo(answer: string): boolean {
+  const a = fold(answer);
+  return YES[0].test(a) || NO[0].test(a);
+}
+
 /**
  * Which option a citizen's answer selects: the number ("2"), the option id, the label, or a
  * close fuzzy match of the label (diacritics ignored, most label words present). -1 = none.

@@ -8,41 +8,41 @@ import { z } from 'zod';
 export const textSchema = z
   .object({
     vi: z.string().min(1, 'thiếu nội dung tiếng Việt').describe('Nội dung tiếng Việt, lịch sự ("Anh/chị …"). Biến: {tên_biến}, ví dụ {procedure.name}.'),
-    en: z.string().min(1, 'missing English text').describe('English text (second language).'),
+    en: z.string().min(1, 'missing English text').describe('Nội dung tiếng Anh (ngôn ngữ thứ hai).'),
   })
-  .describe('Bilingual text {vi, en}.');
+  .describe('Nội dung hai thứ tiếng {vi, en}.');
 export type Text = z.infer<typeof textSchema>;
 
 const stepId = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'step ids: lower case, digits, _ or -, at most 40 characters');
-const linkSchema = z.object({ label: textSchema, url: z.string().url().startsWith('https://', 'links must be https://') }).describe('A link shown as a button (Telegram, web) or as text (Zalo).');
+const linkSchema = z.object({ label: textSchema, url: z.string().url().startsWith('https://', 'links must be https://') }).describe('Đường dẫn, hiện thành nút bấm (Telegram, web) hoặc thành chữ (Zalo).');
 
 const sayStep = z.object({
-  type: z.literal('say').describe('Send one or more messages, then go to `next` at once.'),
-  messages: z.array(textSchema).min(1).describe('Messages sent in order.'),
+  type: z.literal('say').describe('Gửi tin nhắn: gửi một hoặc nhiều tin nhắn rồi sang ngay bước `next`.'),
+  messages: z.array(textSchema).min(1).describe('Các tin nhắn, gửi lần lượt.'),
   link: linkSchema.optional(),
-  next: stepId.describe('Step that follows.'),
+  next: stepId.describe('Bước tiếp theo.'),
 });
 
 const chooseStep = z.object({
-  type: z.literal('choose').describe('Ask a question with options; the citizen answers with the number, the label, or something close to the label.'),
+  type: z.literal('choose').describe('Hỏi có lựa chọn: công dân trả lời bằng số thứ tự, bằng nhãn hoặc chữ gần giống nhãn.'),
   text: textSchema,
-  options: z.array(z.object({ label: textSchema, next: stepId, set: z.record(z.string(), z.string()).optional().describe('Variables to set when this option is chosen.') })).min(1).max(10),
+  options: z.array(z.object({ label: textSchema, next: stepId, set: z.record(z.string(), z.string()).optional().describe('Biến được gán khi công dân chọn lựa chọn này.') })).min(1).max(10),
   link: linkSchema.optional(),
 });
 
 export const VALIDATORS = ['cccd', 'phone', 'date', 'email', 'number', 'pattern', 'text', 'dossier'] as const;
 
 const askStep = z.object({
-  type: z.literal('ask').describe('Ask for free input, check it with a validator, store it in `var`.'),
+  type: z.literal('ask').describe('Hỏi thông tin: công dân tự gõ, trợ lý kiểm tra bằng trình kiểm tra `validate` rồi lưu vào biến `var`.'),
   text: textSchema,
-  var: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,30}$/).describe('Variable name the answer is stored in.'),
+  var: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,30}$/).describe('Tên biến lưu câu trả lời.'),
   validate: z.enum(VALIDATORS).describe('cccd | phone | date | email | number | pattern | text | dossier (mã hồ sơ)'),
-  min: z.number().optional().describe('number: smallest value; text: fewest characters.'),
-  max: z.number().optional().describe('number: largest value; text: most characters.'),
-  pattern: z.string().optional().describe('pattern: a regular expression the whole answer must match.'),
-  notFuture: z.boolean().optional().describe('date: refuse dates after today.'),
-  hint: textSchema.optional().describe('What to tell the citizen when the answer is not valid.'),
-  maxRetries: z.number().int().min(1).max(10).default(3).describe('After this many invalid answers, offer help or a human.'),
+  min: z.number().optional().describe('number: giá trị nhỏ nhất; text: số ký tự ít nhất.'),
+  max: z.number().optional().describe('number: giá trị lớn nhất; text: số ký tự nhiều nhất.'),
+  pattern: z.string().optional().describe('pattern: biểu thức chính quy mà cả câu trả lời phải khớp.'),
+  notFuture: z.boolean().optional().describe('date: không nhận ngày sau hôm nay.'),
+  hint: textSchema.optional().describe('Lời nhắc khi câu trả lời không hợp lệ.'),
+  maxRetries: z.number().int().min(1).max(10).default(3).describe('Sau chừng này lần trả lời sai, đề nghị trợ giúp hoặc gặp cán bộ.'),
   next: stepId,
 });
 
@@ -53,33 +53,33 @@ const condition = z.object({
   exists: z.boolean().optional(),
 });
 const branchStep = z.object({
-  type: z.literal('branch').describe('Go to the first case whose condition holds, else to `else`.'),
-  cases: z.array(z.object({ if: condition, next: stepId })).min(1),
-  else: stepId,
+  type: z.literal('branch').describe('Rẽ nhánh theo điều kiện: sang bước của trường hợp đầu tiên đúng điều kiện, nếu không có thì sang `else`.'),
+  cases: z.array(z.object({ if: condition, next: stepId })).min(1).describe('Các trường hợp: điều kiện `if` (biến `var` bằng `equals`, thuộc `in`, hoặc `exists`) và bước `next`.'),
+  else: stepId.describe('Bước khi không trường hợp nào đúng.'),
 });
 
 const lookupStep = z.object({
-  type: z.literal('lookup').describe('Ask which procedure the citizen needs, search the catalogue, let them pick one of the top results, store it in `var`.'),
+  type: z.literal('lookup').describe('Tra cứu thủ tục: hỏi công dân cần thủ tục nào, tìm trong danh mục, cho chọn một kết quả và lưu vào biến `var`.'),
   text: textSchema,
   var: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,30}$/).default('procedure'),
   next: stepId,
 });
 
 const handoffStep = z.object({
-  type: z.literal('handoff').describe('Hand the conversation to a staff member with a summary of what the citizen already did.'),
-  text: textSchema.optional().describe('Extra text before the office-hours notice.'),
+  type: z.literal('handoff').describe('Chuyển cán bộ: chuyển cuộc trò chuyện cho cán bộ kèm tóm tắt những gì công dân đã làm.'),
+  text: textSchema.optional().describe('Lời nhắn thêm trước thông báo giờ làm việc (tuỳ chọn).'),
 });
 
 const endStep = z.object({
-  type: z.literal('end').describe('Closing message; optionally ask for a 1–5 rating and whether this saved a trip or a call.'),
+  type: z.literal('end').describe('Kết thúc: lời chào cuối; có thể xin đánh giá 1–5 sao và hỏi trợ lý có giúp anh/chị đỡ phải đi lại hay gọi điện không.'),
   text: textSchema,
-  csat: z.boolean().default(false),
-  containment: z.boolean().default(false),
+  csat: z.boolean().default(false).describe('Xin công dân đánh giá 1–5 sao.'),
+  containment: z.boolean().default(false).describe('Hỏi trợ lý có giúp công dân đỡ phải đi lại hay gọi điện không.'),
 });
 
 const gotoStep = z.object({
-  type: z.literal('goto').describe('Jump to the start of another flow.'),
-  flow: z.string().min(1),
+  type: z.literal('goto').describe('Sang luồng khác: chuyển tới bước đầu của một luồng khác.'),
+  flow: z.string().min(1).describe('Mã luồng đích.'),
 });
 
 export const stepSchema = z.discriminatedUnion('type', [sayStep, chooseStep, askStep, branchStep, lookupStep, handoffStep, endStep, gotoStep]);
@@ -87,14 +87,14 @@ export type Step = z.infer<typeof stepSchema>;
 export type StepType = Step['type'];
 
 export const flowSchema = z.object({
-  id: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'flow ids: lower case letters, digits and -').describe('Unique id, also the file name.'),
+  id: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'flow ids: lower case letters, digits and -').describe('Mã luồng, không trùng, cũng là tên tệp.'),
   title: textSchema,
   description: textSchema.optional(),
   triggers: z
     .object({ vi: z.array(z.string().min(2)).default([]), en: z.array(z.string().min(2)).default([]) })
     .default({ vi: [], en: [] })
-    .describe('Phrases that start this flow (diacritics and small typos are tolerated).'),
-  start: stepId.describe('The first step.'),
-  steps: z.record(stepId, stepSchema).describe('Steps by id.'),
+    .describe('Cụm từ kích hoạt luồng (gõ thiếu dấu hoặc sai chính tả nhẹ vẫn nhận).'),
+  start: stepId.describe('Bước bắt đầu.'),
+  steps: z.record(stepId, stepSchema).describe('Các bước, theo mã bước.'),
 });
 export type Flow = z.infer<typeof flowSchema>;

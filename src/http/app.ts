@@ -1,3 +1,4 @@
+import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Channel } from '../channels/channel.js';
 import type { Config } from '../config.js';
@@ -18,13 +19,39 @@ export interface AppDeps {
  * Errors are answered as JSON with a clear message; the stack stays in the log.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const tp = deps.config.trustProxy;
   const app = Fastify({
     loggerInstance: deps.log.child({ component: 'http' }) as unknown as FastifyBaseLogger,
     // Our own events are logged; fastify's per-request lines would only repeat URLs.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.bodyLimit,
-    trustProxy: true,
+    // Off unless TRUST_PROXY says which proxy to believe: otherwise anyone could pick their
+    // address with X-Forwarded-For and slip past the per-address limits.
+    trustProxy: typeof tp === 'number' ? (_addr: string, hop: number) => hop < tp : tp,
     return503OnClosing: true,
+  });
+
+  // Security headers on every answer. The chat page may be framed by the widget's host pages
+  // (WIDGET_FRAME_ANCESTORS); the admin sets its own stricter policy ('none').
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: deps.config.widgetFrameAncestors,
+      },
+    },
+    // frame-ancestors above decides framing; X-Frame-Options cannot name other origins.
+    frameguard: false,
+    strictTransportSecurity: deps.config.publicUrl?.startsWith('https://') ? { maxAge: 31_536_000 } : false,
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {

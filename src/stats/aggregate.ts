@@ -1,13 +1,30 @@
 import { open } from 'node:fs/promises';
+import { guardCell, writeCsv } from '../core/csv.js';
 import type { ChannelName } from '../core/message.js';
+import { maskForAnalytics } from '../core/privacy.js';
 import type { AppEvent } from './event.js';
-import { listDayFiles, parseEventLine, utcDay } from './event-log.js';
+import { listDayFiles, parseEventLine } from './event-log.js';
+import { isNotAQuestion } from './unmatched.js';
 
 /**
  * Incremental aggregation of the event log for the admin dashboard. Every counter lives in a
- * per-UTC-day bucket, so a date range is the sum of its day buckets and memory stays bounded by
- * days × distinct values. refresh() reads only the bytes appended since the previous call.
+ * per-day bucket (Vietnamese days, UTC+7, like the rest of the admin), so a date range is the sum
+ * of its day buckets and memory stays bounded by days × distinct values. refresh() reads only the
+ * bytes appended since the previous call.
  */
+
+const VN_OFFSET_MS = 7 * 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** The Vietnamese calendar day (Asia/Ho_Chi_Minh, UTC+7 all year) of an epoch-ms time, as 'YYYY-MM-DD'. */
+export function vnDay(ms: number): string {
+  return new Date(ms + VN_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** First and last millisecond of the Vietnamese days `from` … `to` ('YYYY-MM-DD', inclusive). */
+export function vnDayRange(from: string, to: string): { from: number; to: number } {
+  return { from: Date.parse(`${from}T00:00:00Z`) - VN_OFFSET_MS, to: Date.parse(`${to}T00:00:00Z`) - VN_OFFSET_MS + DAY_MS - 1 };
+}
 
 /** Distinct texts (searches, misses, last-seen texts) kept per day and map; new ones beyond are ignored. */
 export const MAX_TEXTS_PER_DAY = 1000;
@@ -49,7 +66,7 @@ export interface Stats {
 export interface StatsAggregator {
   /** Reads the complete lines appended since the last refresh. Calls are serialised. */
   refresh(): Promise<void>;
-  /** Combines the UTC day buckets from `from`'s day to `to`'s day, both inclusive (epoch ms). */
+  /** Combines the Vietnamese day buckets from `from`'s day to `to`'s day, both inclusive (epoch ms). */
   query(range: { from: number; to: number }): Stats;
   /** Malformed lines skipped so far. */
   readonly skipped: number;
@@ -72,7 +89,8 @@ interface DayBucket {
   misses: Counts;
   csat: [number, number, number, number, number];
   containment: { yes: number; no: number };
-  handoffs: number;
+  /** One key per handoff (user + turn time): older logs recorded each handoff twice in one turn. */
+  handoffs: Set<string>;
   firstReplyWaits: number[];
 }
 
@@ -96,7 +114,7 @@ function newBucket(): DayBucket {
     misses: new Map(),
     csat: [0, 0, 0, 0, 0],
     containment: { yes: 0, no: 0 },
-    handoffs: 0,
+    handoffs: new Set(),
     firstReplyWaits: [],
   };
 }
@@ -122,7 +140,8 @@ function median(values: number[]): number | null {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-const foldQuery = (text: string) => text.trim().toLowerCase();
+/** A stored question as the dashboard shows it: masked again (events written before dates and names were masked). */
+const foldQuery = (text: string) => maskForAnalytics(text.trim()).toLowerCase();
 
 export function createStatsAggregator(dir: string): StatsAggregator {
   const days = new Map<string, DayBucket>();
@@ -157,13 +176,13 @@ export function createStatsAggregator(dir: string): StatsAggregator {
   /** Records a run that ended without completion at its last step, on the day of its last event. */
   function dropRun(run: Run): void {
     if (!run.lastStep) return;
-    const s = stepCounts(utcDay(run.lastAt), run.flowId, run.lastStep);
+    const s = stepCounts(vnDay(run.lastAt), run.flowId, run.lastStep);
     s.dropped++;
     if (run.lastText) bump(s.lastSeen, run.lastText, 1, MAX_TEXTS_PER_DAY);
   }
 
   function apply(e: AppEvent): void {
-    const b = bucket(utcDay(e.at));
+    const b = bucket(vnDay(e.at));
     if (e.at > maxAt) maxAt = e.at;
     const runKey = e.flowId ? `${e.user}\u0000${e.flowId}` : '';
     const run = runKey ? runs.get(runKey) : undefined;
@@ -186,7 +205,7 @@ export function createStatsAggregator(dir: string): StatsAggregator {
         if (!r) runs.set(runKey, (r = { flowId: e.flowId, steps: new Set(), lastAt: e.at })); // start not seen
         if (!r.steps.has(e.stepId)) {
           r.steps.add(e.stepId);
-          stepCounts(utcDay(e.at), e.flowId, e.stepId).reached++;
+          stepCounts(vnDay(e.at), e.flowId, e.stepId).reached++;
           const order = flowOrder.get(e.flowId) ?? [];
           if (!order.includes(e.stepId)) flowOrder.set(e.flowId, [...order, e.stepId]);
         }
@@ -209,25 +228,26 @@ export function createStatsAggregator(dir: string): StatsAggregator {
         runs.delete(runKey);
         break;
       case 'search':
-      case 'search_miss': {
-        const text = foldQuery(e.text ?? '');
-        if (text) bump(e.type === 'search' ? b.searches : b.misses, text, 1, MAX_TEXTS_PER_DAY);
+        if (e.text?.trim()) bump(b.searches, foldQuery(e.text), 1, MAX_TEXTS_PER_DAY);
         break;
-      }
+      case 'search_miss':
+        // "1", "ok", "có": a menu choice or an answer, not a question the catalogue failed.
+        if (e.text && !isNotAQuestion(e.text)) bump(b.misses, foldQuery(e.text), 1, MAX_TEXTS_PER_DAY);
+        break;
       case 'csat': {
         const score = e.data?.score;
         if (typeof score === 'number' && Number.isInteger(score) && score >= 1 && score <= 5) b.csat[score - 1]! += 1;
         break;
       }
       case 'containment': {
-        // `yes` is the documented field; flow steps currently send `saved`.
+        // `yes` is the documented field; the `end` step sends `saved` ("did this save a trip or a call?").
         const yes = e.data?.yes ?? e.data?.saved;
         if (yes === true) b.containment.yes++;
         else if (yes === false) b.containment.no++;
         break;
       }
       case 'handoff':
-        b.handoffs++;
+        b.handoffs.add(`${e.user}\u0000${e.at}`);
         break;
       case 'staff_reply': {
         const wait = e.data?.waitMs;
@@ -310,8 +330,8 @@ export function createStatsAggregator(dir: string): StatsAggregator {
   }
 
   function query(range: { from: number; to: number }): Stats {
-    const fromDay = utcDay(range.from);
-    const toDay = utcDay(range.to);
+    const fromDay = vnDay(range.from);
+    const toDay = vnDay(range.to);
     const inRange = (day: string) => day >= fromDay && day <= toDay;
     const selected = [...days].filter(([day]) => inRange(day)).sort(([a], [b]) => (a < b ? -1 : 1));
 
@@ -353,12 +373,12 @@ export function createStatsAggregator(dir: string): StatsAggregator {
       b.csat.forEach((n, i) => (distribution[i]! += n));
       containment.yes += b.containment.yes;
       containment.no += b.containment.no;
-      handoffs += b.handoffs;
+      handoffs += b.handoffs.size;
       waits.push(...b.firstReplyWaits);
     }
     // Runs still open have not completed (yet): they count as dropped at their last step.
     for (const run of runs.values()) {
-      if (run.lastStep && inRange(utcDay(run.lastAt))) addStep(run.flowId, run.lastStep, 0, 1, run.lastText ? [[run.lastText, 1]] : []);
+      if (run.lastStep && inRange(vnDay(run.lastAt))) addStep(run.flowId, run.lastStep, 0, 1, run.lastText ? [[run.lastText, 1]] : []);
     }
 
     const funnel: Stats['funnel'] = [];
@@ -403,22 +423,11 @@ export function createStatsAggregator(dir: string): StatsAggregator {
   };
 }
 
-/** Leading characters that make spreadsheet apps evaluate a cell as a formula. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let s = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // Numbers stay numeric (a negative number is not a formula); text gets the quote guard.
-  if (typeof value !== 'number' && FORMULA_START.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** RFC 4180 CSV (CRLF line ends), header from the keys of the first row. */
+/** A dashboard table as CSV (header from the keys of the first row); numbers stay numbers, text is formula-guarded. */
 export function toCsv(rows: Record<string, unknown>[]): string {
   const first = rows[0];
   if (!first) return '';
   const keys = Object.keys(first);
-  const lines = [keys.map(csvCell).join(','), ...rows.map((r) => keys.map((k) => csvCell(r[k])).join(','))];
-  return lines.join('\r\n') + '\r\n';
+  const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : guardCell(typeof v === 'object' ? JSON.stringify(v) : String(v)));
+  return writeCsv(keys, rows.map((r) => keys.map((k) => cell(r[k]))));
 }

@@ -2,13 +2,14 @@ import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { maskPII, pseudonymise } from '../core/privacy.js';
+import { maskForAnalytics, pseudonymise } from '../core/privacy.js';
 import { EVENT_TYPES, type AppEvent, type EventSink } from './event.js';
 
 /**
  * Append-only analytics event log: one JSON line per event in `<dir>/YYYY-MM-DD.jsonl`
- * (UTC date of the event). Personal data never reaches the disk: the user id is replaced by
- * a keyed hash and ID/phone numbers in texts are masked before the line is buffered.
+ * (UTC date of the event; the dashboard regroups events by Vietnamese day). Personal data never
+ * reaches the disk: the user id is replaced by a keyed hash, and ID and phone numbers, dates,
+ * e-mail addresses and names in texts are masked before the line is buffered.
  */
 
 export const FLUSH_INTERVAL_MS = 200;
@@ -55,10 +56,10 @@ function truncate(text: string, max: number): string {
 /** The stored form of an event: pseudonymised user, masked and truncated text, masked string data. */
 export function sanitiseEvent(e: AppEvent, key: string): AppEvent {
   const out: AppEvent = { ...e, user: pseudonymise(String(e.user), key) };
-  if (e.text !== undefined) out.text = truncate(maskPII(String(e.text)), MAX_TEXT_CHARS);
+  if (e.text !== undefined) out.text = truncate(maskForAnalytics(String(e.text)), MAX_TEXT_CHARS);
   if (e.data) {
     const data: NonNullable<AppEvent['data']> = {};
-    for (const [k, v] of Object.entries(e.data)) data[k] = typeof v === 'string' ? truncate(maskPII(v), MAX_TEXT_CHARS) : v;
+    for (const [k, v] of Object.entries(e.data)) data[k] = typeof v === 'string' ? truncate(maskForAnalytics(v), MAX_TEXT_CHARS) : v;
     out.data = data;
   }
   return out;

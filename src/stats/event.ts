@@ -20,7 +20,8 @@ export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
  * One analytics event. Producers pass the raw channel user id in `user`; the event log
- * replaces it by a keyed hash and masks ID/phone numbers in `text` before anything is stored.
+ * replaces it by a keyed hash and masks ID and phone numbers, dates, e-mail addresses and names
+ * in `text` before anything is stored (core/privacy.ts `maskForAnalytics`).
  */
 export interface AppEvent {
   type: EventType;

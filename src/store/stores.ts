@@ -11,6 +11,7 @@ import type {
   FlowStore,
   FlowVersion,
   Handoff,
+  HandoffChange,
   HandoffStore,
   SessionStore,
   SettingsStore,
@@ -210,11 +211,23 @@ export async function createStores(open: DocOpener, release: () => void = () => 
     if (!h) throw new Error(`Unknown handoff "${id}"`);
     return h;
   };
+  const handoffWatchers = new Set<(change: HandoffChange) => void>();
+  const changed = (kind: HandoffChange['kind'], id: string) => {
+    const waiting = handoffsDoc.data.handoffs.filter((x) => x.status === 'waiting').length;
+    for (const listener of handoffWatchers) {
+      try {
+        listener({ kind, id, waiting });
+      } catch {
+        // A watcher that fails (a closed page) must not fail the citizen's message.
+      }
+    }
+  };
   const handoffs: HandoffStore = {
     async open(h) {
-      const full: Handoff = { ...h, id: randomUUID(), status: 'waiting', claimedBy: null, claimedAt: null, firstReplyAt: null, closedAt: null };
+      const full: Handoff = { ...h, transcript: [...h.transcript], id: randomUUID(), status: 'waiting', claimedBy: null, claimedAt: null, firstReplyAt: null, closedAt: null };
       handoffsDoc.data.handoffs.push(full);
       await handoffsDoc.save();
+      changed('opened', full.id);
       return full;
     },
     get: (id) => handoffsDoc.data.handoffs.find((x) => x.id === id),
@@ -225,6 +238,7 @@ export async function createStores(open: DocOpener, release: () => void = () => 
       h.transcript.push(msg);
       if (msg.from === 'staff' && h.firstReplyAt === null) h.firstReplyAt = msg.at;
       await handoffsDoc.save();
+      changed('message', id);
     },
     async claim(id, staff, at) {
       const h = handoffById(id);
@@ -233,6 +247,7 @@ export async function createStores(open: DocOpener, release: () => void = () => 
       h.claimedBy = staff;
       h.claimedAt = at;
       await handoffsDoc.save();
+      changed('claimed', id);
       return h;
     },
     async close(id, at) {
@@ -240,6 +255,7 @@ export async function createStores(open: DocOpener, release: () => void = () => 
       h.status = 'closed';
       h.closedAt = at;
       await handoffsDoc.save();
+      changed('closed', id);
       return h;
     },
     async purgeClosed(before) {
@@ -250,6 +266,10 @@ export async function createStores(open: DocOpener, release: () => void = () => 
         await handoffsDoc.save();
       }
       return n;
+    },
+    watch(listener) {
+      handoffWatchers.add(listener);
+      return () => void handoffWatchers.delete(listener);
     },
   };
 

@@ -79,10 +79,20 @@ export interface FlowStore {
 }
 
 export interface HandoffMessage {
-  from: 'citizen' | 'bot' | 'staff';
+  /** `note`: an internal note between staff, never sent to the citizen. */
+  from: 'citizen' | 'bot' | 'staff' | 'note';
   text: string;
   at: number;
+  /** Login name of the staff member who replied or wrote the note. */
   staff?: string;
+}
+
+/** What changed in the handoff list; the inbox pushes these to open staff pages. */
+export interface HandoffChange {
+  kind: 'opened' | 'message' | 'claimed' | 'closed';
+  id: string;
+  /** Handoffs waiting for a staff member after the change (the nav badge). */
+  waiting: number;
 }
 
 export interface Handoff {
@@ -114,6 +124,11 @@ export interface HandoffStore {
   close(id: string, at: number): Promise<Handoff>;
   /** Deletes closed handoffs closed before `before` (retention). */
   purgeClosed(before: number): Promise<number>;
+  /**
+   * Calls `listener` after every durable open, append, claim and close (in this process; a
+   * shared backend would fan these out over pub/sub). Returns the function that unsubscribes.
+   */
+  watch(listener: (change: HandoffChange) => void): () => void;
 }
 
 export interface User {
@@ -123,6 +138,8 @@ export interface User {
   passwordHash: string;
   createdAt: number;
   disabled: boolean;
+  /** Name citizens see on staff replies ("Chị Lan – UBND xã"); the login name when absent. */
+  displayName?: string;
 }
 
 export interface UserStore {

@@ -92,12 +92,12 @@ describe('renderFlowDiagram', () => {
     expect(svg).toContain('>Một nhãn rất dài h…</text>'); // 18 characters + …
     expect(svg).toContain('<title>Một nhãn rất dài hơn mười tám ký tự</title>');
     expect(svg).toContain('>fullName=x</text>');
-    expect(svg).toContain('>else</text>');
+    expect(svg).toContain('>còn lại</text>');
   });
 
   it('shows type hints and marks the start node', () => {
     expect(svg).toContain('ask · fullName (text)');
-    expect(svg).toContain('choose · 3 options');
+    expect(svg).toContain('choose · 3 lựa chọn');
     expect(svg).toContain('goto → main-menu');
     expect(svg).toMatch(/<g class="node node-choose start" data-step="menu">.*?stroke-width="3\.5"/s);
   });
@@ -106,12 +106,12 @@ describe('renderFlowDiagram', () => {
     for (const id of ['orphan', 'jump']) {
       const g = svg.match(new RegExp(`<g [^>]*data-step="${id}"[^>]*>.*?</g>`, 's'))?.[0] ?? '';
       expect(g).toContain('data-unreachable="true"');
-      expect(g).toContain('unreachable');
+      expect(g).toContain('không đi tới được');
       expect(g).toContain('stroke-dasharray');
       expect(g).toContain('#d32f2f');
     }
     const reachable = svg.match(/<g [^>]*data-step="name"[^>]*>.*?<\/g>/s)?.[0] ?? '';
-    expect(reachable).not.toContain('unreachable');
+    expect(reachable).not.toContain('không đi tới được');
   });
 
   it('shows an edge to a missing step as a red "? id" node', () => {

@@ -15,11 +15,12 @@ export const STAFF_PW = 'staff-password-7';
 /** A full server (assistant + admin + event log) on memory stores, a temp events dir and a settable clock. */
 export async function startAdminServer(overrides: Record<string, string> = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'dvc-admin-'));
-  const config = testConfig({ DATA_DIR: dir, ...overrides });
+  // Cheap scrypt so sign-ins stay fast; production uses OWASP's cost (SCRYPT_LOG_N=17).
+  const config = testConfig({ DATA_DIR: dir, SCRYPT_LOG_N: '12', ...overrides });
   const clock = { now: Date.UTC(2026, 10, 24, 2, 0, 0) };
   const stores: Stores = await createMemoryStores();
-  await addUser(stores.users, 'an', 'admin', ADMIN_PW, clock.now);
-  await addUser(stores.users, 'binh', 'staff', STAFF_PW, clock.now);
+  await addUser(stores.users, 'an', 'admin', ADMIN_PW, clock.now, config.passwordHash);
+  await addUser(stores.users, 'binh', 'staff', STAFF_PW, clock.now, config.passwordHash);
   const server: Server = await createServer({ config, log: createLogger('silent'), stores, now: () => clock.now });
   return {
     ...server,
@@ -74,13 +75,24 @@ export function client(app: FastifyInstance, auth: { cookie: string; csrf: strin
   };
 }
 
-/** Talks to the web chat as one citizen. */
-export function citizen(app: FastifyInstance, sid: string) {
+/**
+ * Talks to the web chat as one citizen, keeping the session cookie the server issues. `label`
+ * only names the citizen in the test; `id()` is the chat id the server gave (after the first message).
+ */
+export function citizen(app: FastifyInstance, _label: string, ip = '127.0.0.1') {
+  let jar = '';
+  const keep = (res: { headers: Record<string, unknown> }) => {
+    const c = cookieOf(res.headers['set-cookie'] as string | string[] | undefined, 'dvc_chat');
+    if (c) jar = c;
+  };
   return {
     say: async (text: string) => {
-      const res = await app.inject({ method: 'POST', url: '/api/chat', payload: { sid, text } });
+      const res = await app.inject({ method: 'POST', url: '/api/chat', remoteAddress: ip, headers: jar ? { cookie: jar } : {}, payload: { text } });
+      keep(res);
       return (res.json() as { replies: { text: string; options?: { label: string }[] }[] }).replies;
     },
-    poll: async () => ((await app.inject({ method: 'GET', url: `/api/chat/poll?sid=${sid}` })).json() as { replies: { text: string }[] }).replies,
+    poll: async () => ((await app.inject({ method: 'GET', url: '/api/chat/poll', remoteAddress: ip, headers: jar ? { cookie: jar } : {} })).json() as { replies: { text: string }[] }).replies,
+    /** The server-issued chat id (the signed cookie's value). */
+    id: () => decodeURIComponent(jar.slice('dvc_chat='.length)).split('.')[0]!,
   };
 }

@@ -96,7 +96,7 @@ describe('flow editor', () => {
     const yaml = current.versions.at(-1)!.yaml.replace('next: where', 'next: nowhere');
     const res = await staff.post('/admin/flows/track-dossier/save', { yaml, action: 'publish' });
     expect(res.statusCode).toBe(422);
-    expect(res.body).toMatch(/track-dossier<\/b> › bước <b>ask_code<\/b> \(dòng \d+\)/);
+    expect(res.body).toMatch(/track-dossier<\/b> › bước <b>ask_code<\/b> \(<a [^>]*>dòng \d+<\/a>\)/);
     expect(res.body).toContain('nowhere');
     expect(s.stores.flows.get('track-dossier')!.current).toBe(current.current);
     expect(s.stores.flows.get('track-dossier')!.draft?.yaml).toBe(yaml);
@@ -251,11 +251,11 @@ describe('handoff inbox', () => {
     await web.say('đăng ký vneid');
     const handed = (await web.say('gặp cán bộ')).map((r) => r.text).join(' ');
     expect(handed).toMatch(/cán bộ/i);
-    const h = s.stores.handoffs.list('waiting').find((x) => x.chatId === 'citizen-handoff-01')!;
+    const h = s.stores.handoffs.list('waiting').find((x) => x.chatId === web.id())!;
     expect(h).toBeDefined();
     // The stored record keeps a keyed hash of the citizen id, not the id itself.
     expect(h.user).toMatch(/^[A-Za-z0-9_-]{16}$/);
-    expect(h.user).not.toBe('citizen-handoff-01');
+    expect(h.user).not.toBe(web.id());
     expect((await staff.get('/admin')).body).toMatch(/id="waiting"[^>]*>\d+</);
     const page = await staff.get(`/admin/inbox/${h.id}`);
     expect(page.body).toContain(h.summary.slice(0, 20));
@@ -267,7 +267,8 @@ describe('handoff inbox', () => {
     expect(s.stores.handoffs.get(h.id)).toMatchObject({ status: 'claimed', claimedBy: 'binh' });
     s.clock.now += 90_000;
     expect((await staff.post(`/admin/inbox/${h.id}/reply`, { text: 'Chào anh/chị, em là cán bộ Bình. Anh/chị cần hỗ trợ gì ạ?' })).statusCode).toBe(303);
-    expect((await web.poll()).map((r) => r.text)).toEqual(['Chào anh/chị, em là cán bộ Bình. Anh/chị cần hỗ trợ gì ạ?']);
+    // Signed with the staff member's name (the login name: this account has no display name).
+    expect((await web.poll()).map((r) => r.text)).toEqual(['Cán bộ binh: Chào anh/chị, em là cán bộ Bình. Anh/chị cần hỗ trợ gì ạ?']);
     const after = s.stores.handoffs.get(h.id)!;
     expect(after.firstReplyAt).toBe(s.clock.now);
     expect(after.transcript.map((m) => m.text).join('\n')).toContain('[số điện thoại]');
@@ -275,7 +276,7 @@ describe('handoff inbox', () => {
     expect((await staff.post(`/admin/inbox/${h.id}/close`, {})).statusCode).toBe(303);
     expect(s.stores.handoffs.get(h.id)!.status).toBe('closed');
     expect((await web.poll())[0]!.text).toContain('Trợ lý tự động tiếp tục');
-    expect(s.stores.sessions.get(sessionKey('web', 'citizen-handoff-01'))!.handoff).toBeNull();
+    expect(s.stores.sessions.get(sessionKey('web', web.id()))!.handoff).toBeNull();
     expect((await web.say('menu')).flatMap((r) => r.options ?? []).length).toBeGreaterThan(2);
   });
 });
@@ -286,11 +287,12 @@ describe('stats dashboard', () => {
     const t = await startAdminServer();
     try {
       const a = client(t.app, await login(t.app, 'an', ADMIN_PW));
-      const users = ['stats-user-0001', 'stats-user-0002', 'stats-user-0003'];
-      for (const u of users) {
+      const users: string[] = [];
+      for (const u of ['stats-user-0001', 'stats-user-0002', 'stats-user-0003']) {
         const c = citizen(t.app, u);
         await c.say('tra cứu hồ sơ');
         await c.say('@@');
+        users.push(c.id());
       }
       await citizen(t.app, 'stats-user-0004').say('thoi tiet ha noi hom nay the nao');
       await t.events.flush();

@@ -60,7 +60,8 @@ describe.skipIf(!haveChromium)('admin UI in Chromium', () => {
     expect(await admin.locator('#diagram svg [data-step]').count()).toBe(3);
     const original = await admin.inputValue('#yaml');
 
-    // A broken edit: the error names the flow, the step and the line.
+    // A broken edit in the YAML tab: the error names the flow, the step and the line.
+    await admin.click('#tab-yaml');
     await admin.fill('#yaml', original.replace('next: where', 'next: nowhere'));
     await admin.click('button[value=validate]');
     const errors = admin.locator('#flow-errors');
@@ -69,6 +70,7 @@ describe.skipIf(!haveChromium)('admin UI in Chromium', () => {
 
     // The live test chat runs the text in the editor through the engine.
     const fixed = original.replace('Chúc anh/chị sớm nhận kết quả!', 'Chúc anh/chị sớm nhận kết quả, hẹn gặp lại!');
+    await admin.click('#tab-yaml');
     await admin.fill('#yaml', fixed);
     await admin.click('#test-restart');
     await admin.locator('#test-log .msg.bot', { hasText: 'mã hồ sơ' }).waitFor();

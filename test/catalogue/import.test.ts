@@ -53,13 +53,25 @@ describe('catalogue import', () => {
     expect(again.ok && again.rows[0]).toMatchObject({ ministry: 'Bộ Tư pháp', subjects: 'Công dân Việt Nam', result: 'Giấy khai sinh', phrasings: full.phrasings });
   });
 
+  it('reads CSV from older exports and spreadsheets: comma levels, "|" phrasings, online_submission, ";" as separator', () => {
+    const csv = 'code;name;field;level;online_submission;phrasings\r\n1.001193;Thủ tục đăng ký khai sinh;Hộ tịch;tinh,xa;có;làm giấy khai sinh | khai sinh cho con\r\n';
+    const r = parseImport(csv, 'cu.csv');
+    expect(r.ok && r.rows[0]).toMatchObject({ level: ['tinh', 'xa'], onlineSubmission: true, phrasings: ['làm giấy khai sinh', 'khai sinh cho con'] });
+  });
+
+  it('reports the first line of a bad row after cells with line breaks of either kind', () => {
+    const csv = 'code,name,field,level\r\n1.001193,"Tên\r\nhai dòng",Hộ tịch,xa\r\n1.000894,"Tên\nba\ndòng",Hộ tịch,xa\r\nABC,Thủ tục sai mã,Hộ tịch,xa\r\n';
+    const r = parseImport(csv, 'p.csv');
+    expect(!r.ok && r.errors).toEqual([expect.objectContaining({ line: 7, field: 'code' })]);
+  });
+
   it('rejects duplicate codes and files that are not JSON arrays', () => {
     const dup = parseImport(JSON.stringify([good, good]), 'd.json');
-    expect(!dup.ok && dup.errors[0]?.reason).toMatch(/duplicate code 1.001193/);
+    expect(!dup.ok && dup.errors[0]?.reason).toMatch(/mã 1.001193 bị trùng/);
     const notArray = parseImport('{"a":1}', 'n.json');
-    expect(!notArray.ok && notArray.errors[0]?.field).toBe('(file)');
+    expect(!notArray.ok && notArray.errors[0]?.field).toBe('(tệp)');
     const broken = parseImport('[{"code":', 'b.json');
-    expect(!broken.ok && broken.errors[0]?.reason).toMatch(/not valid JSON/);
+    expect(!broken.ok && broken.errors[0]?.reason).toMatch(/tệp JSON không hợp lệ/);
   });
 
   it('leaves the store untouched when a file has a bad row', async () => {

@@ -70,6 +70,9 @@ function spawnServer(dataDir: string, port: number, preload?: string): Running {
     // The config caps these at 10 000 / 1 000.
     RATE_LIMIT_PER_MINUTE: '10000',
     RATE_LIMIT_BURST: '1000',
+    // Every chat here comes from 127.0.0.1 without a session cookie: lift the per-address limits.
+    WEB_CHAT_IP_PER_MINUTE: '100000',
+    WEB_CHAT_SESSIONS_PER_IP_PER_HOUR: '100000',
     NODE_ENV: 'production',
   };
   const args = preload ? ['--import', 'tsx', '--input-type=module', '-e', preload] : ['--import', 'tsx', 'src/main.ts'];
@@ -122,6 +125,7 @@ async function waitReady(r: Running, timeoutMs = 20_000): Promise<void> {
   throw new Error(`server not ready after ${timeoutMs} ms:\n${r.output()}`);
 }
 
+const WEB_COOKIE = 'dvc_chat';
 const cookieOf = (res: Response, name: string): string => res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))?.split(';')[0] ?? '';
 const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 const form = (fields: Record<string, string | string[]>) => {
@@ -159,10 +163,13 @@ async function login(base: string): Promise<Auth> {
 const adminPost = (base: string, auth: Auth, path: string, fields: Record<string, string | string[]>) =>
   fetch(`${base}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie: auth.cookie, 'content-type': FORM }, body: form({ _csrf: auth.csrf, ...fields }) });
 
-async function chat(base: string, sid: string, text: string): Promise<{ status: number; replies: unknown[] | null }> {
+/** One web-chat message; the server issues the chat id in a signed cookie (`id.signature`). */
+async function chat(base: string, sid: string, text: string): Promise<{ status: number; replies: unknown[] | null; chatId: string | null }> {
   const res = await fetch(`${base}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sid, text }) });
   const body = (await res.json().catch(() => null)) as { replies?: unknown } | null;
-  return { status: res.status, replies: Array.isArray(body?.replies) ? body.replies : null };
+  const signed = decodeURIComponent(cookieOf(res, WEB_COOKIE).replace(/^[^=]*=/, ''));
+  const chatId = signed.includes('.') ? signed.slice(0, signed.lastIndexOf('.')) : null;
+  return { status: res.status, replies: Array.isArray(body?.replies) ? body.replies : null, chatId };
 }
 
 interface ProcedureJson {
@@ -455,6 +462,7 @@ describe('durability under kill -9', () => {
       if (existsSync(join(dataDir, '.lock'))) staleLocks++;
       const last = spawnServer(dataDir, await freePort());
       const finalSid = 'durability-final-check';
+      let finalChatId: string | null = null;
       try {
         await waitReady(last);
         booted = true;
@@ -462,6 +470,8 @@ describe('durability under kill -9', () => {
         await verifyServes(last, 'final restart');
         const hello = await chat(last.base, finalSid, 'xin chào');
         expect(hello.status).toBe(200);
+        finalChatId = hello.chatId;
+        expect(finalChatId, 'web chat issues a chat id cookie').toBeTruthy();
         process.kill(last.child.pid!, 'SIGTERM');
         const exit = await Promise.race([last.exited, sleep(15_000).then(() => null)]);
         expect(exit, `graceful stop:\n${last.output()}`).toEqual({ code: 0, signal: null });
@@ -471,7 +481,7 @@ describe('durability under kill -9', () => {
       await verifyDisk('after graceful stop');
       expect(existsSync(join(dataDir, '.lock')), 'lock released on graceful stop').toBe(false);
       const sessions = (await readJson('sessions.json')) as { sessions: Record<string, unknown> };
-      expect(parseSession(sessions.sessions[`web:${finalSid}`]), 'session flushed on graceful stop').not.toBeNull();
+      expect(parseSession(sessions.sessions[`web:${finalChatId}`]), 'session flushed on graceful stop').not.toBeNull();
 
       const orphanTmp = (await readdir(dataDir)).filter((f) => f.endsWith('.tmp')).length;
       const edits = { flow: L.flowAcked.size, catalogue: L.catAcks, alias: L.aliasAcked.size };

@@ -64,14 +64,17 @@ steps:
 `;
 
 describe('flow validation', () => {
-  it('rejects a broken flow with messages naming the flow, the step and the line', () => {
-    const r = parseFlowYaml(flowV('a').replace('next: done', 'next: nowhere') + '\n  orphan:\n    type: goto\n    flow: missing\n', new Set(['demo']));
+  it('rejects a broken flow with Vietnamese messages naming the flow, the step and the line of the bad field', () => {
+    const text = flowV('a').replace('next: done', 'next: don') + '\n  orphan:\n    type: goto\n    flow: missing\n';
+    const r = parseFlowYaml(text, new Set(['demo']));
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors).toContainEqual(expect.objectContaining({ flowId: 'demo', stepId: 'q', message: 'next step "nowhere" does not exist' }));
-    expect(r.errors).toContainEqual(expect.objectContaining({ flowId: 'demo', stepId: 'orphan', message: 'goto names unknown flow "missing"' }));
-    expect(r.errors).toContainEqual(expect.objectContaining({ stepId: 'orphan', message: 'step is unreachable from the start step' }));
-    expect(r.errors.find((e) => e.stepId === 'q')?.line).toBe(7);
+    const nextLine = text.split('\n').findIndex((l) => l.includes('next: don')) + 1;
+    expect(r.errors).toContainEqual({ flowId: 'demo', stepId: 'q', line: nextLine, message: 'bước tiếp theo "don" không có; có phải ý anh/chị là `done`?' });
+    expect(r.errors).toContainEqual(expect.objectContaining({ flowId: 'demo', stepId: 'orphan', message: 'không có luồng "missing"' }));
+    // A step nothing leads to is still reported: the typo is read as the step it most likely meant.
+    expect(r.errors).toContainEqual(expect.objectContaining({ stepId: 'orphan', message: expect.stringContaining('không bước nào dẫn tới bước này') }));
+    expect(r.errors).toHaveLength(3);
   });
   it('rejects missing translations and unknown validators', () => {
     const r = parseFlowYaml(flowV('a').replace('en: "Pick a"', 'en: ""'));
@@ -83,7 +86,7 @@ describe('flow validation', () => {
     const text = flowV('a').replace(/  q:\n[\s\S]*?next: done\n/, '  q:\n    type: ask\n    text: { vi: "Nhập mã OTP", en: "Enter the OTP" }\n    var: otpCode\n    validate: text\n    next: done\n');
     const r = parseFlowYaml(text);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors[0]?.message).toMatch(/never collect OTP/);
+    if (!r.ok) expect(r.errors[0]?.message).toMatch(/không bao giờ được xin mã OTP/);
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pseudonymise } from '../../src/core/privacy.js';
-import { createStatsAggregator, toCsv } from '../../src/stats/aggregate.js';
+import { createStatsAggregator, toCsv, vnDayRange } from '../../src/stats/aggregate.js';
 import type { AppEvent } from '../../src/stats/event.js';
 import { createEventLog, readEvents } from '../../src/stats/event-log.js';
 
@@ -116,7 +116,7 @@ describe('event log', () => {
 });
 
 describe('stats aggregator', () => {
-  const day = (d: string) => ({ from: at(`${d}T00:00:00Z`), to: at(`${d}T23:59:59Z`) });
+  const day = (d: string) => vnDayRange(d, d);
 
   it('refresh reads only appended complete lines', async () => {
     const dir = await tempDir();
@@ -229,7 +229,7 @@ describe('stats aggregator', () => {
     ]);
   });
 
-  it('filters by date range and folds search texts', async () => {
+  it('groups by Vietnamese day (UTC+7), filters by date range and folds search texts', async () => {
     const dir = await tempDir();
     const log = createEventLog({ dir, key: KEY, now });
     log.emit(ev({ type: 'message_in', user: 'A', at: at('2024-03-10T09:00:00Z') }));
@@ -244,22 +244,25 @@ describe('stats aggregator', () => {
     const agg = createStatsAggregator(dir);
     await agg.refresh();
 
-    const mid = agg.query({ from: at('2024-03-11T00:00:00Z'), to: at('2024-03-12T00:00:01Z') });
-    expect(mid.uniqueCitizensPerDay).toEqual([{ day: '2024-03-12', count: 2 }]);
+    // B wrote at 23:30 UTC on the 12th: 06:30 on the 13th in Vietnam.
+    const mid = agg.query(vnDayRange('2024-03-11', '2024-03-12'));
+    expect(mid.uniqueCitizensPerDay).toEqual([{ day: '2024-03-12', count: 1 }]);
     expect(mid.topSearches).toEqual([{ text: 'khai sinh', count: 2 }]);
     expect(mid.unmatched).toEqual([]);
+    expect(agg.query(vnDayRange('2024-03-13', '2024-03-13')).uniqueCitizensPerDay).toEqual([{ day: '2024-03-13', count: 1 }]);
 
-    const early = agg.query({ from: at('2024-03-10T12:00:00Z'), to: at('2024-03-12T12:00:00Z') });
+    const early = agg.query(vnDayRange('2024-03-10', '2024-03-13'));
     expect(early.uniqueCitizensPerDay).toEqual([
       { day: '2024-03-10', count: 1 },
-      { day: '2024-03-12', count: 2 },
+      { day: '2024-03-12', count: 1 },
+      { day: '2024-03-13', count: 1 },
     ]);
     expect(early.uniqueCitizens).toBe(2);
     expect(early.unmatched).toEqual([{ text: 'xin visa', count: 1 }]);
 
     const all = agg.query({ from: at('2024-03-01T00:00:00Z'), to: NOW });
     expect(all.uniqueCitizens).toBe(3);
-    expect(all.messagesPerDay.map((r) => r.day)).toEqual(['2024-03-10', '2024-03-12', '2024-03-15']);
+    expect(all.messagesPerDay.map((r) => r.day)).toEqual(['2024-03-10', '2024-03-12', '2024-03-13', '2024-03-15']);
     expect(all.topSearches).toEqual([
       { text: 'khai sinh', count: 2 },
       { text: 'kết hôn', count: 1 },
@@ -268,7 +271,7 @@ describe('stats aggregator', () => {
     // A pruned day leaves the aggregate too.
     await rm(join(dir, '2024-03-10.jsonl'));
     await agg.refresh();
-    expect(agg.query({ from: at('2024-03-01T00:00:00Z'), to: NOW }).messagesPerDay.map((r) => r.day)).toEqual(['2024-03-12', '2024-03-15']);
+    expect(agg.query({ from: at('2024-03-01T00:00:00Z'), to: NOW }).messagesPerDay.map((r) => r.day)).toEqual(['2024-03-12', '2024-03-13', '2024-03-15']);
   });
 
   it('computes csat, containment and handoff first-reply median', async () => {
@@ -276,7 +279,7 @@ describe('stats aggregator', () => {
     const log = createEventLog({ dir, key: KEY, now });
     for (const score of [5, 4, 4, 9, '5']) log.emit(ev({ type: 'csat', data: { score } }));
     for (const yes of [true, true, false, 'true']) log.emit(ev({ type: 'containment', data: { yes } }));
-    for (let i = 0; i < 3; i++) log.emit(ev({ type: 'handoff' }));
+    for (let i = 0; i < 3; i++) log.emit(ev({ type: 'handoff', at: NOW + i * 60_000 }));
     for (const waitMs of [120_000, 1000, 5000, 3000]) log.emit(ev({ type: 'staff_reply', data: { first: true, waitMs } }));
     log.emit(ev({ type: 'staff_reply', data: { first: false, waitMs: 5 } }));
     await log.close();

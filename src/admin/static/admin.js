@@ -75,6 +75,11 @@
     });
   }
 
+  // The message after a form (saved, or what went wrong) gets focus, so a screen reader reads it
+  // and a keyboard user starts from it.
+  const flash = document.querySelector('.flash');
+  if (flash) flash.focus();
+
   const badge = document.getElementById('waiting');
   if (badge) {
     setInterval(() => {

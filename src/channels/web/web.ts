@@ -1,5 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { Reply } from '../../core/message.js';
 import type { Channel, ChannelDeps } from '../channel.js';
@@ -7,18 +10,70 @@ import type { Channel, ChannelDeps } from '../channel.js';
 const STATIC = new URL('./static/', import.meta.url);
 const asset = (name: string) => readFileSync(new URL(name, STATIC), 'utf8');
 
-/** Web chat session ids are made by the browser (crypto.randomUUID) and kept in localStorage. */
-const sessionId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'sid must be 8–64 characters A-Z a-z 0-9 _ -');
+/**
+ * Web chat sessions are issued by the server: a random id in a signed, HttpOnly cookie. What the
+ * browser sends in the body (older pages send a `sid`) is ignored, so nobody can invent or
+ * rotate a citizen id to slip past the per-citizen limit.
+ */
+const COOKIE = 'dvc_chat';
+const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
+const SECRET_SETTING = 'webSessionSecret';
 
 const messageBody = z.object({
-  sid: sessionId,
   text: z.string().max(4000, 'tin nhắn quá dài (tối đa 4.000 ký tự)'),
   id: z.string().max(64).optional(),
+  /** "Làm mới": start over with a new session. */
+  restart: z.boolean().optional(),
 });
 
 /** Messages staff send to a web citizen wait here until the page polls (bounded). */
 const OUTBOX_CHATS = 10_000;
 const OUTBOX_PER_CHAT = 50;
+
+const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
+const TOO_MANY_MESSAGES = (ms: number) =>
+  `Có quá nhiều tin nhắn gửi từ cùng một mạng. Anh/chị vui lòng chờ khoảng ${minutes(ms)} phút rồi gửi lại nhé. / Too many messages from this network; please wait a little.`;
+const TOO_MANY_SESSIONS = (ms: number) =>
+  `Có quá nhiều cuộc trò chuyện mới được mở từ cùng một mạng. Anh/chị vui lòng chờ khoảng ${minutes(ms)} phút rồi thử lại nhé. / Too many new conversations from this network; please wait a little.`;
+
+/** The cookie signing secret: WEB_SESSION_SECRET, or one generated once and kept in DATA_DIR. */
+async function sessionSecret(deps: ChannelDeps): Promise<string> {
+  const configured = deps.config.webChat.sessionSecret ?? deps.settings.get(SECRET_SETTING);
+  if (configured) return configured;
+  const secret = randomBytes(32).toString('base64url');
+  await deps.settings.set(SECRET_SETTING, secret);
+  return secret;
+}
+
+/**
+ * The key an address is limited under. An IPv6 subscriber is usually given a whole /64, so
+ * rotating addresses inside it must not buy more messages: IPv6 is limited per /64.
+ */
+export function networkOf(ip: string): string {
+  const addr = ip.split('%')[0]!.toLowerCase();
+  if (!addr.includes(':')) return addr;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(addr);
+  if (mapped) return mapped[1]!;
+  const [head = '', tail] = addr.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+/** Resolves to null when allowed, or to the milliseconds to wait. */
+async function spend(limiter: RateLimiterMemory, key: string): Promise<number | null> {
+  try {
+    await limiter.consume(key);
+    return null;
+  } catch (res) {
+    if (res instanceof RateLimiterRes) return res.msBeforeNext;
+    throw res;
+  }
+}
 
 /**
  * The web chat: a page at `/`, an embeddable `/widget.js`, and a JSON API
@@ -35,6 +90,31 @@ export function createWebChannel(deps: ChannelDeps): Channel {
   const chatJs = asset('chat.js');
   const chatCss = asset('chat.css');
 
+  // Per network address, on top of the per-citizen throttle in front of the router.
+  const { ipPerMinute, sessionsPerIpPerHour } = deps.config.webChat;
+  const messagesPerIp = new RateLimiterMemory({ keyPrefix: 'web-msg', points: ipPerMinute, duration: 60 });
+  const sessionsPerIp = new RateLimiterMemory({ keyPrefix: 'web-new', points: sessionsPerIpPerHour, duration: 3600 });
+
+  // Framed by another site's page (the widget), a SameSite=Lax cookie would never be sent back.
+  const crossSite = deps.config.widgetFrameAncestors.some((s) => s.startsWith('http'));
+  const cookieOptions = (req: FastifyRequest) => ({
+    path: '/api/chat',
+    httpOnly: true,
+    signed: true,
+    maxAge: Math.round(deps.config.sessionTtlMs / 1000),
+    ...(crossSite
+      ? { sameSite: 'none' as const, secure: true, partitioned: true }
+      : { sameSite: 'lax' as const, secure: deps.config.cookieSecure ?? (req.protocol === 'https' || (deps.config.publicUrl?.startsWith('https://') ?? false)) }),
+  });
+  const sessionOf = (req: FastifyRequest): string | null => {
+    const raw = req.cookies[COOKIE];
+    if (!raw) return null;
+    const u = req.unsignCookie(raw);
+    return u.valid && u.value && SESSION_ID.test(u.value) ? u.value : null;
+  };
+  const refuse = (reply: FastifyReply, ms: number, text: string) =>
+    reply.code(429).header('retry-after', String(Math.ceil(ms / 1000))).send({ error: text });
+
   return {
     name: 'web',
     mode: 'http',
@@ -42,40 +122,57 @@ export function createWebChannel(deps: ChannelDeps): Channel {
       app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(pageHtml));
       app.get('/chat.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(chatJs));
       app.get('/chat.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(chatCss));
+      // Loaded by the portals' pages, so it may be read across origins (everything else may not).
       app.get('/widget.js', (_req, reply) =>
-        reply.type('text/javascript; charset=utf-8').header('access-control-allow-origin', '*').send(widgetJs),
+        reply.type('text/javascript; charset=utf-8').header('access-control-allow-origin', '*').header('cross-origin-resource-policy', 'cross-origin').send(widgetJs),
       );
-      app.post('/api/chat', { bodyLimit: 16 * 1024 }, async (req, reply) => {
-        if (!accepting) return reply.code(503).send({ error: 'Máy chủ đang khởi động lại, anh/chị vui lòng thử lại sau ít phút.' });
-        const parsed = messageBody.safeParse(req.body);
-        if (!parsed.success) {
-          return reply.code(400).send({ error: 'Yêu cầu không hợp lệ.', details: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
-        }
-        const { sid, text, id } = parsed.data;
-        inflight++;
-        try {
-          const replies = await deps.handle({
-            channel: 'web',
-            chatId: sid,
-            userId: sid,
-            messageId: id ?? `w${++seq}`,
-            kind: text.trim().startsWith('/') ? 'command' : 'text',
-            text,
-            at: deps.now(),
-          });
+      app.register(async (scope) => {
+        await scope.register(cookie, { secret: await sessionSecret(deps) });
+
+        scope.post('/api/chat', { bodyLimit: 16 * 1024 }, async (req, reply) => {
+          if (!accepting) return reply.code(503).send({ error: 'Máy chủ đang khởi động lại, anh/chị vui lòng thử lại sau ít phút.' });
+          const parsed = messageBody.safeParse(req.body);
+          if (!parsed.success) {
+            return reply.code(400).send({ error: 'Yêu cầu không hợp lệ.', details: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+          }
+          const { text, id, restart } = parsed.data;
+          const network = networkOf(req.ip);
+          const busy = await spend(messagesPerIp, network);
+          if (busy !== null) return refuse(reply, busy, TOO_MANY_MESSAGES(busy));
+          let sid = restart ? null : sessionOf(req);
+          if (!sid) {
+            const full = await spend(sessionsPerIp, network);
+            if (full !== null) return refuse(reply, full, TOO_MANY_SESSIONS(full));
+            sid = randomBytes(16).toString('base64url');
+          }
+          reply.setCookie(COOKIE, sid, cookieOptions(req));
+          inflight++;
+          try {
+            const replies = await deps.handle({
+              channel: 'web',
+              chatId: sid,
+              userId: sid,
+              messageId: id ?? `w${++seq}`,
+              kind: text.trim().startsWith('/') ? 'command' : 'text',
+              text,
+              at: deps.now(),
+            });
+            const pending = outbox.get(sid) ?? [];
+            outbox.delete(sid);
+            return { replies: [...pending, ...replies] };
+          } finally {
+            inflight--;
+          }
+        });
+
+        /** Staff replies for this browser's session (none without a valid cookie). */
+        scope.get('/api/chat/poll', async (req) => {
+          const sid = sessionOf(req);
+          if (!sid) return { replies: [] };
           const pending = outbox.get(sid) ?? [];
           outbox.delete(sid);
-          return { replies: [...pending, ...replies] };
-        } finally {
-          inflight--;
-        }
-      });
-      app.get('/api/chat/poll', async (req, reply) => {
-        const parsed = sessionId.safeParse((req.query as { sid?: unknown }).sid);
-        if (!parsed.success) return reply.code(400).send({ error: 'sid không hợp lệ' });
-        const pending = outbox.get(parsed.data) ?? [];
-        outbox.delete(parsed.data);
-        return { replies: pending };
+          return { replies: pending };
+        });
       });
     },
     async start() {

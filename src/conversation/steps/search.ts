@@ -1,6 +1,7 @@
 import { offerIntro, offerProcedures } from '../../flow/offer.js';
 import { CHOICES } from './offered-pick.js';
 import { withoutDistrict } from '../../places/index.js';
+import { isNotAQuestion } from '../../stats/unmatched.js';
 import { t, type Middleware, type RouterContext } from '../turn.js';
 
 /**
@@ -25,7 +26,8 @@ export function search(ctx: RouterContext): Middleware {
     const hits = ctx.understanding.outOfScope(turn.folded) ? outcome.hits.filter((h) => h.score >= 0.8) : outcome.hits;
     const query = turn.masked.slice(0, 300);
     if (!hits.length) {
-      turn.emit({ type: 'search_miss', text: query });
+      // "1", "ok", "có" left over from a menu are not questions the catalogue missed.
+      if (!isNotAQuestion(turn.text)) turn.emit({ type: 'search_miss', text: query });
       return next();
     }
     turn.emit({ type: 'search', text: query, data: { results: hits.length, top: hits[0]!.procedure.code, ...(outcome.clarify ? { clarify: outcome.clarify.kind } : {}) } });

@@ -1,4 +1,5 @@
 import type { OfficeHours } from '../../config.js';
+import { clip } from '../../core/clip.js';
 import { say, type Run, type StepExecutor } from '../context.js';
 import type { Step } from '../schema.js';
 
@@ -23,13 +24,19 @@ export function nextOfficeTime(now: number, hours: OfficeHours): { day: number; 
   return null;
 }
 
+/** What staff read first in the inbox: the flow by its title, the procedure by its name. */
 function summarise(run: Run): string {
-  const parts = [`Luồng: ${run.flow.id}`, `Bước trước: ${run.state.history.at(-2) ?? '-'}`];
+  const parts: string[] = [];
+  // The handoff flow itself says nothing the staff member needs.
+  if (run.flow.id !== 'handoff') parts.push(`Luồng: «${run.flow.title.vi}»${run.state.history.length > 1 ? ` (bước trước: ${run.state.history.at(-2)})` : ''}`);
   for (const [k, v] of Object.entries(run.state.vars)) {
     if (k.startsWith('_')) continue;
-    parts.push(`${k}: ${v && typeof v === 'object' ? `${(v as { code?: string }).code ?? ''} ${(v as { name?: string }).name ?? ''}`.trim() : String(v)}`);
+    if (v && typeof v === 'object') {
+      const { code, name } = v as { code?: string; name?: string };
+      parts.push(k === 'procedure' ? `Thủ tục: ${name ?? ''}${code ? ` (mã ${code})` : ''}`.trim() : `${k}: ${[name, code].filter(Boolean).join(' ')}`);
+    } else parts.push(`${k}: ${String(v)}`);
   }
-  return parts.join(' · ').slice(0, 1000);
+  return clip(parts.join(' · ') || 'Công dân yêu cầu gặp cán bộ', 1000);
 }
 
 /** `handoff`: queue the conversation for a staff member, with a summary and when they will answer. */

@@ -1,17 +1,18 @@
 // Web chat client: no build step. Keeps the conversation in localStorage so it survives reloads.
+// Who the citizen is lives in an HttpOnly cookie the server issues; this script never sees it.
 (function () {
   'use strict';
-  var SID_KEY = 'dvc.sid', LOG_KEY = 'dvc.log', MAX_LOG = 200;
+  var LOG_KEY = 'dvc.log', MAX_LOG = 200;
   var log = document.getElementById('log');
   var form = document.getElementById('form');
   var input = document.getElementById('input');
-  function newSid() { return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : 's' + Date.now().toString(36) + Math.random().toString(36).slice(2, 12); }
-  var sid = localStorage.getItem(SID_KEY) || newSid();
-  localStorage.setItem(SID_KEY, sid);
+  // Framed by a portal of another site, the browser may refuse storage: keep the log in memory then.
+  var store = null;
+  try { store = window.localStorage; store.removeItem('dvc.sid'); } catch (e) { store = null; }
   var history = [];
-  try { history = JSON.parse(localStorage.getItem(LOG_KEY) || '[]'); } catch (e) { history = []; }
+  try { history = JSON.parse((store && store.getItem(LOG_KEY)) || '[]'); } catch (e) { history = []; }
 
-  function save() { localStorage.setItem(LOG_KEY, JSON.stringify(history.slice(-MAX_LOG))); }
+  function save() { try { if (store) store.setItem(LOG_KEY, JSON.stringify(history.slice(-MAX_LOG))); } catch (e) { /* full or refused */ } }
   function linkify(el, text) {
     // Render URLs as links without using innerHTML (citizen text is never trusted).
     var parts = text.split(/(https?:\/\/[^\s)]+)/g);
@@ -50,12 +51,12 @@
     save(); redraw();
   }
   var busy = false;
-  function send(text, shown) {
+  function send(text, shown, restart) {
     if (busy || !text.trim()) return;
     busy = true;
     history.push({ who: 'me', text: shown || text }); save(); redraw();
     var t = document.createElement('li'); t.className = 'msg bot typing'; t.textContent = '…'; log.appendChild(t);
-    fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sid: sid, text: text }) })
+    fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, credentials: 'same-origin', body: JSON.stringify(restart ? { text: text, restart: true } : { text: text }) })
       .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
       .then(function (res) { addBot(res.ok ? res.body.replies : [{ text: res.body.error || 'Có lỗi xảy ra, anh/chị vui lòng thử lại.' }]); })
       .catch(function () { addBot([{ text: 'Không kết nối được máy chủ. Anh/chị vui lòng kiểm tra mạng và thử lại.' }]); })
@@ -63,12 +64,12 @@
   }
   form.addEventListener('submit', function (ev) { ev.preventDefault(); var v = input.value; input.value = ''; send(v); });
   document.getElementById('reset').addEventListener('click', function () {
-    history = []; sid = newSid(); localStorage.setItem(SID_KEY, sid); save(); redraw(); send('menu', 'Menu');
+    history = []; save(); redraw(); send('menu', 'Menu', true);
   });
   // Staff replies in a handed-over conversation arrive by polling.
   setInterval(function () {
     if (document.hidden || busy) return;
-    fetch('/api/chat/poll?sid=' + encodeURIComponent(sid)).then(function (r) { return r.json(); })
+    fetch('/api/chat/poll', { credentials: 'same-origin' }).then(function (r) { return r.json(); })
       .then(function (b) { if (b.replies && b.replies.length) addBot(b.replies); }).catch(function () {});
   }, 5000);
   redraw();
