@@ -202,7 +202,7 @@ async function cmdFlows(args: Args): Promise<void> {
   const known = new Set([...readdirSync(FLOWS_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')), ...files.map((f) => basename(f).replace(/\.yaml$/, ''))]);
   let bad = 0;
   for (const f of files) {
-    const r = parseFlowYaml(readInput(f), known);
+    const r = parseFlowYaml(readInput(f), known, { strict: true });
     if (r.ok) process.stdout.write(`ok      ${f} (${r.flow.id}, ${Object.keys(r.flow.steps).length} steps)\n`);
     else {
       bad++;

@@ -17,6 +17,8 @@ export interface DiffLine {
  * the editor changes a few lines; only a rewrite of a very long flow reaches this.
  */
 export const MAX_EDIT_LINES = 1000;
+/** Nor does the search hold the event loop longer than this (the same fallback applies). */
+export const MAX_DIFF_MS = 250;
 
 /** The lines of `a` and `b` (split on "\n", a final line break gives a last empty line) as kept, removed and added. */
 export function diffLines(a: string, b: string): DiffLine[] {
@@ -31,7 +33,7 @@ export function diffLines(a: string, b: string): DiffLine[] {
   const ys = y.slice(head, y.length - tail);
   const text = (lines: string[]) => lines.map((l) => `${l}\n`).join('');
   // Every line ends with "\n" for the package, so a last line with or without a line break compares as a line.
-  const middle = (minEdits(xs, ys) <= MAX_EDIT_LINES && jsDiffLines(text(xs), text(ys), { maxEditLength: MAX_EDIT_LINES })) || [
+  const middle = (minEdits(xs, ys) <= MAX_EDIT_LINES && jsDiffLines(text(xs), text(ys), { maxEditLength: MAX_EDIT_LINES, timeout: MAX_DIFF_MS })) || [
     { value: text(xs), count: xs.length, added: false, removed: true },
     { value: text(ys), count: ys.length, added: true, removed: false },
   ];

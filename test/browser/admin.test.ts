@@ -1,17 +1,14 @@
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PW, STAFF_PW, startAdminServer, type AdminServer } from '../admin/harness.js';
+import { haveChromium, launchChromium, listenLocal, chatSay } from './chromium.js';
 
 /**
  * The admin UI and the web chat in headless Chromium (Debian's `chromium`, driven by
  * playwright-core). Set CHROMIUM_PATH to use another binary; without one the suite is skipped
  * with a message (`.ci/run` installs it).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
 
 let s: AdminServer;
 let browser: Browser;
@@ -22,14 +19,8 @@ beforeAll(async () => {
   s = await startAdminServer();
   // Real clock for the browser run: the web chat and the admin see the same "now".
   s.clock.now = Date.now();
-  await s.app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = s.app.server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  base = await listenLocal(s.app);
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -43,12 +34,6 @@ async function signIn(page: Page, user: string, password: string) {
   await page.fill('input[name=password]', password);
   await page.click('form.login button');
   await page.waitForURL(`${base}/admin/flows`);
-}
-
-async function chatSay(page: Page, text: string, expectText: string | RegExp) {
-  await page.fill('#input', text);
-  await page.press('#input', 'Enter');
-  await page.locator('#log li.msg.bot', { hasText: expectText }).last().waitFor({ timeout: 10_000 });
 }
 
 describe.skipIf(!haveChromium)('admin UI in Chromium', () => {

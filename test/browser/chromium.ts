@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 
 /**
@@ -24,4 +24,11 @@ export async function listenLocal(app: FastifyInstance): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   return `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+}
+
+/** Types into the web chat page and waits for a bot reply containing `expectText`. */
+export async function chatSay(page: Page, text: string, expectText: string | RegExp): Promise<void> {
+  await page.fill('#input', text);
+  await page.press('#input', 'Enter');
+  await page.locator('#log li.msg.bot', { hasText: expectText }).last().waitFor({ timeout: 10_000 });
 }

@@ -1,15 +1,12 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAFF_PW, startAdminServer, type AdminServer } from '../admin/harness.js';
+import { haveChromium, launchChromium, listenLocal, chatSay } from './chromium.js';
 
 /**
  * The visual flow editor in headless Chromium: a clerk builds a flow with the forms only (the
  * YAML box is never typed into), publishes it and a citizen talks to it in the web chat.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
 
 let s: AdminServer;
 let browser: Browser;
@@ -19,25 +16,13 @@ beforeAll(async () => {
   if (!haveChromium) return;
   s = await startAdminServer();
   s.clock.now = Date.now();
-  await s.app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = s.app.server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  base = await listenLocal(s.app);
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
   await s?.close();
 });
-
-async function chatSay(page: Page, text: string, expectText: string | RegExp) {
-  await page.fill('#input', text);
-  await page.press('#input', 'Enter');
-  await page.locator('#log li.msg.bot', { hasText: expectText }).last().waitFor({ timeout: 10_000 });
-}
 
 describe.skipIf(!haveChromium)('visual flow editor in Chromium', () => {
   it('builds a two-step flow with the forms only, publishes it, and a citizen finishes it in the web chat', async () => {

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAFF_PW, startAdminServer, type AdminServer } from '../admin/harness.js';
-import { haveChromium, launchChromium, listenLocal } from './chromium.js';
+import { chatSay, haveChromium, launchChromium, listenLocal } from './chromium.js';
 
 /**
  * The live inbox in headless Chromium: a staff page opened before the citizen asks for a person
@@ -24,12 +24,6 @@ afterAll(async () => {
   await browser?.close();
   await s?.close();
 });
-
-async function chatSay(page: Page, text: string, expectText: string | RegExp) {
-  await page.fill('#input', text);
-  await page.press('#input', 'Enter');
-  await page.locator('#log li.msg.bot', { hasText: expectText }).last().waitFor({ timeout: 10_000 });
-}
 
 /** Marks the page's window; if the page reloads or navigates, the mark is gone. */
 const mark = (page: Page) => page.evaluate(() => ((window as unknown as { liveMark: number }).liveMark = 1));

@@ -238,7 +238,7 @@ describe('privacy of logs and events over a full run', () => {
       ['second Telegram chat id', String(TG_CHAT_2)],
       ['Zalo chat id', ZALO_CHAT],
       ['second Zalo chat id', ZALO_CHAT_2],
-      ['web session id', WEB_SID],
+      ['web session id', web.id()],
     ];
     const found = forbidden.filter(([, value]) => log.includes(value)).map(([what]) => what);
     expect(found).toEqual([]);
@@ -264,7 +264,7 @@ describe('privacy of logs and events over a full run', () => {
       ['Zalo chat id', ZALO_CHAT],
       ['second Telegram chat id', String(TG_CHAT_2)],
       ['second Zalo chat id', ZALO_CHAT_2],
-      ['web session id', WEB_SID],
+      ['web session id', web.id()],
     ].filter(([, value]) => events.includes(value!)).map(([what]) => what);
     expect(inEvents).toEqual([]);
     expect(unhandled).toEqual([]);
