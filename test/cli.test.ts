@@ -13,7 +13,7 @@ function cli(args: string[], input = '') {
   return spawnSync(tsx, ['src/cli.ts', ...args], { cwd: root, input, encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info' }, timeout: 60_000 });
 }
 
-describe('search CLI contract', () => {
+describe('search CLI contract', { timeout: 60_000 }, () => {
   it('prints exactly one JSON line per input line and nothing else on stdout', () => {
     const r = cli(['search', '--json', '--limit', '5'], 'lam lai cccd\nxin chao ban\n\ndang ky khai sinh cho con\n');
     expect(r.status).toBe(0);
@@ -36,7 +36,7 @@ describe('search CLI contract', () => {
   });
 });
 
-describe('catalogue import CLI', () => {
+describe('catalogue import CLI', { timeout: 60_000 }, () => {
   it('refuses a file with a bad row, names line and field, and imports nothing', () => {
     const file = join(dataDir, 'bad.csv');
     writeFileSync(file, 'code,name,field,level\n9.999001,Thủ tục thử nghiệm nhập,Thử nghiệm,xa\nBAD,Tên,Thử nghiệm,xa\n');
@@ -58,7 +58,7 @@ describe('catalogue import CLI', () => {
   });
 });
 
-describe('chat CLI contract', () => {
+describe('chat CLI contract', { timeout: 60_000 }, () => {
   it('prints one JSON line per message with replies, options, link, flow and step', () => {
     const r = cli(['chat', '--json', '--user', 'u1'], 'xin chao\nlam lai cccd\n1\nnhờ người thật tư vấn giúp\n');
     expect(r.status).toBe(0);
@@ -127,5 +127,5 @@ describe('users and demo-traffic CLI', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     // Five CLI processes, one of which seeds a DATA_DIR and runs simulated citizens through the router.
-  }, 90_000);
+  }, 240_000);
 });

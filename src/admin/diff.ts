@@ -21,7 +21,7 @@ export const MAX_EDIT_LINES = 1000;
 export const MAX_DIFF_MS = 250;
 
 /** The lines of `a` and `b` (split on "\n", a final line break gives a last empty line) as kept, removed and added. */
-export function diffLines(a: string, b: string): DiffLine[] {
+export function diffLines(a: string, b: string, opts: { timeoutMs?: number } = {}): DiffLine[] {
   const x = a.split('\n');
   const y = b.split('\n');
   // The common head and tail need no search (a one-word edit leaves one line in between).
@@ -33,7 +33,7 @@ export function diffLines(a: string, b: string): DiffLine[] {
   const ys = y.slice(head, y.length - tail);
   const text = (lines: string[]) => lines.map((l) => `${l}\n`).join('');
   // Every line ends with "\n" for the package, so a last line with or without a line break compares as a line.
-  const middle = (minEdits(xs, ys) <= MAX_EDIT_LINES && jsDiffLines(text(xs), text(ys), { maxEditLength: MAX_EDIT_LINES, timeout: MAX_DIFF_MS })) || [
+  const middle = (minEdits(xs, ys) <= MAX_EDIT_LINES && jsDiffLines(text(xs), text(ys), { maxEditLength: MAX_EDIT_LINES, timeout: opts.timeoutMs ?? MAX_DIFF_MS })) || [
     { value: text(xs), count: xs.length, added: false, removed: true },
     { value: text(ys), count: ys.length, added: true, removed: false },
   ];
