@@ -59,7 +59,7 @@ export async function benchEngine(): Promise<Record<string, number>> {
     const before = heap();
     const N = 100_000;
     const now = Date.now();
-    for (let i = 0; i < N; i++) idle.sessions.set(`telegram:${100000000 + i}`, { ...newSession(now - i), lang: i % 7 === 0 ? 'en' : 'vi' });
+    for (let i = 0; i < N; i++) await idle.sessions.set(`telegram:${100000000 + i}`, { ...newSession(now - i), lang: i % 7 === 0 ? 'en' : 'vi' });
     const bytes = (heap() - before) / N;
     await idle.close();
     return { 'engine.msgs_per_s': n / seconds, 'engine.p99_ms': percentile(times, 99), 'engine.p50_ms': percentile(times, 50), 'session.bytes': bytes };

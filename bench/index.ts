@@ -6,9 +6,10 @@ import { benchSearch } from './search.js';
 import { benchEngine } from './engine.js';
 import { benchWebhook } from './webhook.js';
 import { benchAbuse } from './abuse.js';
+import { benchStore } from './store.js';
 
 const json = process.argv.includes('--json');
-/** `--only search` (or engine, webhook, abuse) runs one part. */
+/** `--only search` (or engine, webhook, abuse, store) runs one part. */
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
 const runs = (part: string) => !only || only === part;
@@ -20,6 +21,8 @@ if (runs('webhook') && !json) process.stdout.write('webhook: 1,000 messages/s fr
 if (runs('webhook')) Object.assign(out, await benchWebhook());
 if (runs('abuse') && !json) process.stdout.write('abuse: 20 citizens (2 msg/s each) alone, next to a 50 msg/s flooder, next to a 500 msg/s flooder; web chat over HTTP …\n');
 if (runs('abuse')) Object.assign(out, await benchAbuse());
+if (runs('store') && !json) process.stdout.write('store: chat turns (session get + set, a handoff message in 1 of 10) at 500/s with 1,000 and 100,000 stored citizens; SQLite vs lowdb JSON files …\n');
+if (runs('store')) Object.assign(out, await benchStore());
 
 if (json) process.stdout.write(JSON.stringify(out) + '\n');
 else for (const [k, v] of Object.entries(out)) process.stdout.write(`${k.padEnd(22)} ${Number.isInteger(v) ? v : v.toFixed(4)}\n`);

@@ -45,7 +45,7 @@ export async function createAssistant(deps: AssistantDeps): Promise<Assistant> {
   // Until the stats event log lands, events go to the debug log (type and channel only).
   const events: EventSink = deps.events ?? { emit: (e) => log.debug({ event: e.type, channel: e.channel }, 'event') };
   await seedFlows(stores.flows, deps.flowsDir ?? FLOWS_DIR, now(), log);
-  const flows = createFlowRegistry(stores.flows, log);
+  const flows = await createFlowRegistry(stores.flows, log);
   const router = createRouter({
     flows,
     searcher: catalogue.searcher,

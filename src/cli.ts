@@ -148,7 +148,8 @@ async function cmdCatalogue(args: Args, config: Config, log: Logger): Promise<vo
   try {
     await createCatalogueService(stores.catalogue);
     // Rows without channels/documents/phrasings keep the catalogue's (the fee notes live in channels).
-    const parsed = parseImport(text, file, (code) => stores.catalogue.get(code));
+    const existing = new Map((await stores.catalogue.all()).map((p) => [p.code, p]));
+    const parsed = parseImport(text, file, (code) => existing.get(code));
     if (!parsed.ok) {
       process.stderr.write(`Import refused: ${parsed.errors.length} problem(s) in ${file}; nothing was imported.\n`);
       for (const e of parsed.errors.slice(0, 200)) process.stderr.write(`  line ${e.line}, ${e.field}: ${e.reason}\n`);
@@ -179,7 +180,7 @@ async function cmdChat(args: Args, config: Config, log: Logger): Promise<void> {
     let n = 0;
     for await (const line of stdinLines()) {
       const replies = await assistant.handle({ channel: 'cli', chatId: user, userId: user, messageId: String(++n), kind: line.trim().startsWith('/') ? 'command' : 'text', text: line, at: Date.now() });
-      const session = stores.sessions.get(sessionKey('cli', user));
+      const session = await stores.sessions.get(sessionKey('cli', user));
       process.stdout.write(
         JSON.stringify({
           in: line,
@@ -187,7 +188,7 @@ async function cmdChat(args: Args, config: Config, log: Logger): Promise<void> {
           flow: session?.flowId ?? null,
           step: session?.stepId ?? null,
           // Whether the conversation now waits for (or is with) a staff member.
-          handoff: stores.handoffs.openFor(sessionKey('cli', user)) !== undefined,
+          handoff: (await stores.handoffs.openFor(sessionKey('cli', user))) !== undefined,
         }) + '\n',
       );
     }
@@ -250,24 +251,27 @@ async function cmdUsers(args: Args, config: Config): Promise<void> {
   const stores = await openLowdbStores(config.dataDir);
   try {
     if (sub === 'list') {
-      for (const u of stores.users.list()) process.stdout.write(`${u.name}\t${u.role}\t${u.disabled ? 'disabled' : 'active'}\n`);
+      for (const u of await stores.users.list()) process.stdout.write(`${u.name}\t${u.role}\t${u.disabled ? 'disabled' : 'active'}\n`);
       return;
     }
     if ((sub === 'disable' || sub === 'enable') && name) {
-      const u = stores.users.get(name);
+      const u = await stores.users.get(name);
       if (!u) throw new Error(`No user "${name}".`);
       await stores.users.put({ ...u, disabled: sub === 'disable' });
+      // Admin sign-ins are kept in the store: a disabled account is signed out everywhere.
+      if (sub === 'disable') await stores.logins.destroyUser(name);
       await stores.audit.add({ at: Date.now(), who: 'cli', action: `user.${sub}`, target: name });
       process.stdout.write(`User ${name} ${sub}d.\n`);
       return;
     }
     if (sub === 'password' && name) {
-      const u = stores.users.get(name.toLowerCase());
+      const u = await stores.users.get(name.toLowerCase());
       if (!u) throw new Error(`No user "${name}".`);
       const password = await readPassword(`New password for ${u.name} (at least 10 characters): `);
       const problem = passwordProblem(password, u.name);
       if (problem) throw new Error(problem);
       await stores.users.put({ ...u, passwordHash: await hashPassword(password, config.passwordHash) });
+      await stores.logins.destroyUser(u.name);
       await stores.audit.add({ at: Date.now(), who: 'cli', action: 'user.password', target: u.name });
       process.stdout.write(`Password of ${u.name} changed.\n`);
       return;

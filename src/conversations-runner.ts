@@ -94,7 +94,7 @@ export async function runPersonaFiles(files: PersonaFile[], env: Record<string, 
         const replies = await assistant.handle({ channel: 'web', chatId: user, userId: user, messageId: String(i), kind: 'text', text: turn.say, at: now });
         const seen = fold(replies.map((r) => [r.text, ...(r.options ?? []).map((o) => o.label), r.link?.label ?? ''].join('\n')).join('\n'));
         const labels = replies.flatMap((r) => r.options ?? []).map((o) => fold(o.label));
-        const session = stores.sessions.get(sessionKey('web', user));
+        const session = await stores.sessions.get(sessionKey('web', user));
         const problems: string[] = [];
         for (const c of turn.contains ?? []) if (!seen.includes(fold(c))) problems.push(`missing "${c}"`);
         if (turn.any && !turn.any.some((c) => seen.includes(fold(c)))) problems.push(`none of ${JSON.stringify(turn.any)}`);
@@ -103,7 +103,7 @@ export async function runPersonaFiles(files: PersonaFile[], env: Record<string, 
         for (const c of turn.not ?? []) if (fold(c) && words.includes(` ${fold(c)} `)) problems.push(`must not say "${c}"`);
         for (const o of turn.options ?? []) if (!labels.some((l) => l.includes(fold(o)))) problems.push(`no option "${o}"`);
         if (turn.flow !== undefined && (session?.flowId ?? null) !== turn.flow) problems.push(`flow is ${session?.flowId ?? null}, expected ${turn.flow}`);
-        const waiting = stores.handoffs.openFor(sessionKey('web', user)) !== undefined;
+        const waiting = (await stores.handoffs.openFor(sessionKey('web', user))) !== undefined;
         if (turn.handoff !== undefined && waiting !== turn.handoff) problems.push(`handoff is ${waiting}, expected ${turn.handoff}`);
         if (turn.silent !== undefined && (replies.length === 0) !== turn.silent) problems.push(turn.silent ? 'expected no reply' : 'expected a reply');
         if (turn.link !== undefined && replies.some((r) => r.link) !== turn.link) problems.push(turn.link ? 'expected a link' : 'expected no link');

@@ -30,8 +30,9 @@ async function main(): Promise<void> {
   const server = await createServer({ config, log, stores, now });
   const { app } = server;
   const { channels } = server.assistant;
-  log.info({ procedures: stores.catalogue.all().length, admins: stores.users.list().length }, 'catalogue ready');
-  if (!stores.users.list().length) log.warn('no admin account yet: run `npm run cli -- users add <name> --role admin` or set ADMIN_USERNAME/ADMIN_PASSWORD');
+  const admins = (await stores.users.list()).length;
+  log.info({ procedures: await stores.catalogue.count(), admins }, 'catalogue ready');
+  if (!admins) log.warn('no admin account yet: run `npm run cli -- users add <name> --role admin` or set ADMIN_USERNAME/ADMIN_PASSWORD');
   // A channel that cannot start (bad token) is reported; the web chat keeps serving.
   for (const c of channels) {
     try {
@@ -43,7 +44,10 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   log.info({ port: config.port, channels: channels.map((c) => `${c.name}:${c.mode}`) }, `dvc-assistant listening on http://localhost:${config.port}`);
 
-  const evict = setInterval(() => stores.sessions.evict(now() - config.sessionTtlMs), 60_000);
+  const evict = setInterval(() => {
+    const t = now();
+    Promise.all([stores.sessions.evict(t - config.sessionTtlMs), stores.logins.purge(t)]).catch((err: Error) => log.error({ err: err.message }, 'eviction failed'));
+  }, 60_000);
   evict.unref();
   const retention = () => server.applyRetention().catch((err: Error) => log.error({ err: err.message }, 'retention failed'));
   void retention();

@@ -34,7 +34,7 @@ export interface ServerDeps {
 /** The key that pseudonymises citizen ids in events: PSEUDONYM_KEY, or one generated once and kept in the store. */
 async function pseudonymKey(config: Config, stores: Stores): Promise<string> {
   if (config.pseudonymKey) return config.pseudonymKey;
-  const kept = stores.settings.get('pseudonymKey');
+  const kept = await stores.settings.get('pseudonymKey');
   if (kept) return kept;
   const key = randomBytes(32).toString('base64url');
   await stores.settings.set('pseudonymKey', key);
@@ -44,7 +44,7 @@ async function pseudonymKey(config: Config, stores: Stores): Promise<string> {
 /** Creates the first admin from ADMIN_USERNAME/ADMIN_PASSWORD when no account exists yet. */
 async function bootstrapAdmin(config: Config, stores: Stores, now: number, log: Logger): Promise<void> {
   const { username, password } = config.admin;
-  if (!username || !password || stores.users.list().length > 0) return;
+  if (!username || !password || (await stores.users.list()).length > 0) return;
   try {
     await addUser(stores.users, username.toLowerCase(), 'admin', password, now, config.passwordHash);
     log.info({ user: username.toLowerCase() }, 'first admin account created from ADMIN_USERNAME');

@@ -105,8 +105,8 @@ describe('web chat', () => {
     expect(set).toContain('HttpOnly');
     expect(set).toContain('SameSite=Lax');
     expect(set).toContain('Path=/api/chat');
-    expect(stores.sessions.get('web:chosen-by-browser-01')).toBeUndefined();
-    expect(stores.sessions.get(`web:${idOf(set)}`)).toBeDefined();
+    expect(await stores.sessions.get('web:chosen-by-browser-01')).toBeUndefined();
+    expect(await stores.sessions.get(`web:${idOf(set)}`)).toBeDefined();
     // A forged or tampered cookie is not an identity: the server starts a new session.
     const forged = await app.inject({ method: 'POST', url: '/api/chat', headers: { cookie: `dvc_chat=${idOf(set)}.forged-signature` }, payload: { text: 'xin chào' } });
     expect(idOf(cookieOf(forged.headers['set-cookie'] as string[] | string)!)).not.toBe(idOf(set));
@@ -118,7 +118,7 @@ describe('web chat', () => {
     const res = await one.app.inject({ method: 'POST', url: '/api/chat', payload: { text: 'xin chào' } });
     const cookie = cookieOf(res.headers['set-cookie'] as string[] | string)!.split(';')[0]!;
     await one.app.close();
-    expect(kept.settings.get('webSessionSecret')).toMatch(/^[\w-]{43}$/);
+    expect(await kept.settings.get('webSessionSecret')).toMatch(/^[\w-]{43}$/);
     const two = await start({}, kept);
     try {
       const again = await two.app.inject({ method: 'POST', url: '/api/chat', headers: { cookie }, payload: { text: 'menu' } });
@@ -131,7 +131,7 @@ describe('web chat', () => {
     const three = await start({ WEB_SESSION_SECRET: 'x'.repeat(40) }, fresh);
     await three.app.inject({ method: 'POST', url: '/api/chat', payload: { text: 'xin chào' } });
     await three.app.close();
-    expect(fresh.settings.get('webSessionSecret')).toBeUndefined();
+    expect(await fresh.settings.get('webSessionSecret')).toBeUndefined();
   });
 
   it('delivers staff replies to the browser holding the cookie, and to no one else', async () => {
@@ -175,7 +175,7 @@ describe('web chat limits per network address', () => {
         } else expect(res.statusCode).toBe(200);
       }
       expect(refused).toBeGreaterThan(150);
-      expect(t.stores.sessions.size()).toBeLessThanOrEqual(30);
+      expect(await t.stores.sessions.size()).toBeLessThanOrEqual(30);
       // Another address is not affected.
       expect((await browser(t.app, '203.0.113.10').chat('xin chào')).statusCode).toBe(200);
     } finally {

@@ -1,8 +1,8 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import type { User, UserStore } from '../store/types.js';
+import type { AdminLogin, LoginStore, User, UserStore } from '../store/types.js';
 
 /**
- * Staff accounts: scrypt password hashes, in-memory login sessions with a CSRF token each,
+ * Staff accounts: scrypt password hashes, login sessions (kept in the store, with a CSRF token each)
  * and a login limiter that locks an account (and an address) after repeated failures.
  */
 
@@ -115,50 +115,38 @@ export async function addUser(users: UserStore, name: string, role: User['role']
   if (!USERNAME_RE.test(name)) throw new Error('Tên đăng nhập: 2–32 ký tự a-z, 0-9, . _ - / Username: 2–32 characters a-z, 0-9, . _ -');
   const problem = passwordProblem(password, name);
   if (problem) throw new Error(problem);
-  if (users.get(name)) throw new Error(`Tài khoản "${name}" đã tồn tại. / User "${name}" already exists.`);
+  if (await users.get(name)) throw new Error(`Tài khoản "${name}" đã tồn tại. / User "${name}" already exists.`);
   const user: User = { name, role, passwordHash: await hashPassword(password, params), createdAt: now, disabled: false };
   await users.put(user);
   return user;
 }
 
-export interface AdminSession {
-  token: string;
-  user: string;
-  role: User['role'];
-  csrf: string;
-  expires: number;
-}
+export type AdminSession = AdminLogin;
 
-/** Login sessions live in memory: a restart signs staff out, nothing secret is written to disk. */
-export function createSessionTable(now: () => number, ttlMs = 8 * 3_600_000, max = 1000) {
-  const sessions = new Map<string, AdminSession>();
+/**
+ * Sign-ins on top of the login store: kept in the store (a restart does not sign staff out),
+ * with the admin's clock deciding expiry. The store keeps only a hash of each cookie token.
+ */
+export function adminSessions(logins: LoginStore, now: () => number, ttlMs = 8 * 3_600_000) {
   return {
-    create(user: User): AdminSession {
+    async create(user: User): Promise<AdminSession> {
       const s: AdminSession = { token: randomBytes(32).toString('base64url'), user: user.name, role: user.role, csrf: randomBytes(24).toString('base64url'), expires: now() + ttlMs };
-      sessions.set(s.token, s);
-      if (sessions.size > max) sessions.delete(sessions.keys().next().value as string);
+      await logins.create(s);
       return s;
     },
-    get(token: string | undefined): AdminSession | undefined {
-      if (!token) return undefined;
-      const s = sessions.get(token);
-      if (!s) return undefined;
-      if (s.expires < now()) {
-        sessions.delete(token);
-        return undefined;
-      }
-      return s;
+    async get(token: string | undefined): Promise<AdminSession | undefined> {
+      return token ? logins.get(token, now()) : undefined;
     },
-    destroy(token: string | undefined): void {
-      if (token) sessions.delete(token);
+    async destroy(token: string | undefined): Promise<void> {
+      if (token) await logins.destroy(token);
     },
     /** Signs a user out everywhere (disabled account, password reset), except the session `keep`. */
-    destroyUser(name: string, keep?: string): void {
-      for (const [k, s] of sessions) if (s.user === name && k !== keep) sessions.delete(k);
+    async destroyUser(name: string, keep?: string): Promise<number> {
+      return logins.destroyUser(name, keep);
     },
   };
 }
-export type SessionTable = ReturnType<typeof createSessionTable>;
+export type AdminSessions = ReturnType<typeof adminSessions>;
 
 interface Failures {
   count: number;

@@ -14,7 +14,7 @@ const cannedDoc = z.object({
 export type CannedReply = z.infer<typeof cannedDoc>['replies'][number];
 
 export interface CannedReplies {
-  list(): CannedReply[];
+  list(): Promise<CannedReply[]>;
   add(title: string, text: string): Promise<CannedReply>;
   /** False when there is no reply with that id. */
   update(id: string, title: string, text: string): Promise<boolean>;
@@ -23,8 +23,8 @@ export interface CannedReplies {
 
 /** Canned replies kept as one small versioned JSON document in the settings store (durable like any staff edit). */
 export function cannedReplies(settings: SettingsStore): CannedReplies {
-  const read = (): CannedReply[] => {
-    const raw = settings.get(KEY);
+  const read = async (): Promise<CannedReply[]> => {
+    const raw = await settings.get(KEY);
     if (!raw) return [];
     try {
       const parsed = cannedDoc.safeParse(JSON.parse(raw));
@@ -34,27 +34,37 @@ export function cannedReplies(settings: SettingsStore): CannedReplies {
     }
   };
   const write = (replies: CannedReply[]) => settings.set(KEY, JSON.stringify({ version: 1, replies }));
+  // Changes are read-modify-write of one document: run them one at a time (in this process).
+  let tail: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const p = tail.then(fn);
+    tail = p.catch(() => undefined);
+    return p;
+  };
   return {
     list: read,
-    async add(title, text) {
-      const r = { id: randomUUID(), title, text };
-      await write([...read(), r]);
-      return r;
-    },
-    async update(id, title, text) {
-      const list = read();
-      const i = list.findIndex((r) => r.id === id);
-      if (i < 0) return false;
-      list[i] = { id, title, text };
-      await write(list);
-      return true;
-    },
-    async remove(id) {
-      const list = read();
-      const keep = list.filter((r) => r.id !== id);
-      if (keep.length === list.length) return false;
-      await write(keep);
-      return true;
-    },
+    add: (title, text) =>
+      serial(async () => {
+        const r = { id: randomUUID(), title, text };
+        await write([...(await read()), r]);
+        return r;
+      }),
+    update: (id, title, text) =>
+      serial(async () => {
+        const list = await read();
+        const i = list.findIndex((r) => r.id === id);
+        if (i < 0) return false;
+        list[i] = { id, title, text };
+        await write(list);
+        return true;
+      }),
+    remove: (id) =>
+      serial(async () => {
+        const list = await read();
+        const keep = list.filter((r) => r.id !== id);
+        if (keep.length === list.length) return false;
+        await write(keep);
+        return true;
+      }),
   };
 }

@@ -41,7 +41,7 @@ const TABLE_NAMES: Record<TermTable, string> = { aliases: 'Từ viết tắt / c
 
 export function registerCatalogueRoutes(app: FastifyInstance, ctx: AdminCtx): void {
   const { stores, assistant } = ctx.deps;
-  const publishedFlows = () => stores.flows.list().map((r) => ({ id: r.id, yaml: r.versions.find((v) => v.version === r.current)?.yaml ?? '' }));
+  const publishedFlows = async () => (await stores.flows.list()).map((r) => ({ id: r.id, yaml: r.versions.find((v) => v.version === r.current)?.yaml ?? '' }));
 
   app.get('/admin/catalogue', async (req, reply) => {
     const q = String((req.query as { q?: string }).q ?? '').slice(0, 300);
@@ -59,7 +59,8 @@ export function registerCatalogueRoutes(app: FastifyInstance, ctx: AdminCtx): vo
             map ? postButton(s, '/admin/aliases/map', 'Gán câu hỏi này', { from: map, code: h.procedure.code }) : '',
           ])
       : [];
-    const total = stores.catalogue.all().length;
+    const all = await stores.catalogue.all();
+    const total = all.length;
     return send(
       ctx,
       req,
@@ -74,28 +75,29 @@ ${q ? html`<h2>Kết quả tìm “${q}”</h2>${rows.length ? table(['Mã', 'T�
 <label>Hoặc dán nội dung tệp<textarea name="content" id="import-content" rows="6" spellcheck="false"></textarea></label>
 <fieldset><legend>Cách nhập</legend><label><input type="radio" name="mode" value="merge" checked> Gộp theo mã (thêm mới, cập nhật mã trùng)</label><label><input type="radio" name="mode" value="replace"> Thay toàn bộ danh mục</label></fieldset>
 <button>Nhập</button><p id="import-status" role="status" aria-live="polite"></p></form></section><script src="/admin/static/catalogue-import.js" defer></script>
-${feeReview()}`,
+${feeReview(all)}`,
     );
   });
 
   /** Fees the catalogue states implausibly ("1 VNĐ"): citizens are told "xem trên Cổng" until staff correct them. */
-  const feeReview = () => {
-    const odd = implausibleFees(stores.catalogue.all());
+  const feeReview = (all: Procedure[]) => {
+    const odd = implausibleFees(all);
     if (!odd.length) return '';
     return html`<section class="card" id="fee-review"><h2>Lệ phí cần kiểm tra (${odd.length})</h2><p class="muted">Mức phí trong danh mục dưới 1.000 đồng, có thể do cổng làm mất chữ số. Trợ lý không đọc các mức này cho công dân mà hướng dẫn xem trên Cổng; cán bộ sửa lại theo trang thủ tục.</p>
 ${table(['Mã', 'Tên', 'Lệ phí ghi trong danh mục'], odd.map((p) => [html`<a href="/admin/catalogue/${encodeURIComponent(p.code)}">${p.code}</a>`, p.name, p.fee]), 'fee-review-list')}</section>`;
   };
 
   app.get('/admin/catalogue/export.csv', async (_req, reply) =>
-    reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="procedures.csv"').send('\uFEFF' + toCsv(stores.catalogue.all())),
+    reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="procedures.csv"').send('\uFEFF' + toCsv(await stores.catalogue.all())),
   );
   app.get('/admin/catalogue/export.json', async (_req, reply) =>
-    reply.type('application/json; charset=utf-8').header('content-disposition', 'attachment; filename="procedures.json"').send(JSON.stringify(stores.catalogue.all(), null, 1)),
+    reply.type('application/json; charset=utf-8').header('content-disposition', 'attachment; filename="procedures.json"').send(JSON.stringify(await stores.catalogue.all(), null, 1)),
   );
 
   /** Validates a whole file, then imports it (merge or replace), or shows every bad row and changes nothing. */
   const importFile = async (req: FastifyRequest, reply: FastifyReply, content: string, filename: string, mode: 'merge' | 'replace') => {
-    const result = content.trim() ? parseImport(content, filename, (code) => stores.catalogue.get(code)) : ({ ok: false, errors: [{ line: 0, field: '(tệp)', reason: 'Tệp trống.' }], rowCount: 0 } as const);
+    const existing = new Map((await stores.catalogue.all()).map((p) => [p.code, p]));
+    const result = content.trim() ? parseImport(content, filename, (code) => existing.get(code)) : ({ ok: false, errors: [{ line: 0, field: '(tệp)', reason: 'Tệp trống.' }], rowCount: 0 } as const);
     if (!result.ok) {
       return send(
         ctx,
@@ -110,7 +112,7 @@ ${table(['Mã', 'Tên', 'Lệ phí ghi trong danh mục'], odd.map((p) => [html`
         422,
       );
     }
-    const before = stores.catalogue.all().length;
+    const before = existing.size;
     const r = await stores.catalogue.importAll(result.rows, mode);
     await assistant.catalogue.refresh();
     await audit(ctx, req, `catalogue.import.${mode}`, filename, { total: before }, r);
@@ -132,10 +134,10 @@ ${table(['Mã', 'Tên', 'Lệ phí ghi trong danh mục'], odd.map((p) => [html`
     });
   });
 
-  const form = (req: FastifyRequest, reply: FastifyReply, p: Partial<Procedure> & { level?: unknown }, isNew: boolean, errors: string[] = [], status = 200) => {
+  const form = async (req: FastifyRequest, reply: FastifyReply, p: Partial<Procedure> & { level?: unknown }, isNew: boolean, errors: string[] = [], status = 200) => {
     const s = me(req);
     const levels = Array.isArray(p.level) ? (p.level as string[]) : [];
-    const mentions = !isNew && p.code ? flowsMentioning(p.code, publishedFlows()) : [];
+    const mentions = !isNew && p.code ? flowsMentioning(p.code, await publishedFlows()) : [];
     return send(
       ctx,
       req,
@@ -181,7 +183,7 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
   app.post('/admin/catalogue/new', async (req, reply) => {
     const { input, parsed } = fromForm(req);
     if (!parsed.success) return form(req, reply, input as Partial<Procedure>, true, issues(parsed.error), 422);
-    if (stores.catalogue.get(parsed.data.code)) return form(req, reply, input as Partial<Procedure>, true, [`Mã ${parsed.data.code} đã có trong danh mục.`], 409);
+    if (await stores.catalogue.get(parsed.data.code)) return form(req, reply, input as Partial<Procedure>, true, [`Mã ${parsed.data.code} đã có trong danh mục.`], 409);
     await stores.catalogue.upsert({ ...parsed.data, source: 'admin' });
     await assistant.catalogue.refresh();
     await audit(ctx, req, 'catalogue.add', parsed.data.code, undefined, parsed.data);
@@ -193,11 +195,11 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
     send(ctx, req, reply, 'Không tìm thấy thủ tục', html`<p>Không có mã thủ tục “${(req.params as { code: string }).code}” trong danh mục. <a href="/admin/catalogue">Quay lại</a></p>`, 404);
 
   app.get('/admin/catalogue/:code', async (req, reply) => {
-    const p = byCode(req);
+    const p = await byCode(req);
     return p ? form(req, reply, p, false) : missing(req, reply);
   });
   app.post('/admin/catalogue/:code', async (req, reply) => {
-    const p = byCode(req);
+    const p = await byCode(req);
     if (!p) return missing(req, reply);
     const { input, parsed } = fromForm(req, p);
     if (!parsed.success || parsed.data.code !== p.code) return form(req, reply, { ...(input as Partial<Procedure>), code: p.code }, false, parsed.success ? ['Không đổi được mã thủ tục; hãy thêm thủ tục mới rồi xoá thủ tục cũ.'] : issues(parsed.error), 422);
@@ -207,12 +209,12 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
     return redirect(ctx, req, reply, `/admin/catalogue/${encodeURIComponent(p.code)}`, { kind: 'ok', text: 'Đã lưu; trợ lý dùng nội dung mới ngay.' });
   });
   app.post('/admin/catalogue/:code/delete', async (req, reply) => {
-    const p = byCode(req);
+    const p = await byCode(req);
     if (!p) return missing(req, reply);
     await stores.catalogue.remove(p.code);
     await assistant.catalogue.refresh();
     await audit(ctx, req, 'catalogue.delete', p.code, p, null);
-    const stale = flowsMentioning(p.code, publishedFlows());
+    const stale = flowsMentioning(p.code, await publishedFlows());
     return redirect(ctx, req, reply, '/admin/catalogue', {
       kind: stale.length ? 'error' : 'ok',
       text: `Đã xoá ${p.code}.${stale.length ? ` Các luồng sau nhắc đến mã này và đã bị đánh dấu lỗi thời: ${stale.join(', ')}.` : ''}`,
@@ -222,7 +224,7 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
   // ---- Alias tables ----
   app.get('/admin/aliases', async (req, reply) => {
     const s = me(req);
-    const tables = stores.catalogue.getAliases();
+    const tables = await stores.catalogue.getAliases();
     // Staff see the questions the bot could not match (last 30 days) next to the tables they fix them with.
     await ctx.deps.stats?.refresh();
     const unmatched = ctx.deps.stats?.query({ from: ctx.deps.now() - 30 * 86_400_000, to: ctx.deps.now() }).unmatched.slice(0, 20) ?? [];
@@ -272,7 +274,7 @@ ${table(
     const entry = aliasEntrySchema.safeParse({ from: field(req, 'from'), to: field(req, 'to') });
     if (!entry.success) return redirect(ctx, req, reply, '/admin/aliases', { kind: 'error', text: entry.error.issues.map((i) => i.message).join('; ') });
     const name = tableName(req);
-    const before = stores.catalogue.getAliases();
+    const before = await stores.catalogue.getAliases();
     const list = before[name].filter((e) => e.from.toLowerCase() !== entry.data.from.toLowerCase());
     await saveTables(req, before, { ...before, [name]: [...list, entry.data] }, 'aliases.set', `${name}:${entry.data.from}`);
     return redirect(ctx, req, reply, '/admin/aliases', { kind: 'ok', text: `Đã lưu “${entry.data.from}” → “${entry.data.to}”.` });
@@ -280,7 +282,7 @@ ${table(
   app.post('/admin/aliases/delete', async (req, reply) => {
     const name = tableName(req);
     const from = field(req, 'from');
-    const before = stores.catalogue.getAliases();
+    const before = await stores.catalogue.getAliases();
     const list = before[name].filter((e) => e.from !== from);
     if (list.length === before[name].length) return redirect(ctx, req, reply, '/admin/aliases', { kind: 'error', text: `Không có “${from}” trong bảng.` });
     await saveTables(req, before, { ...before, [name]: list }, 'aliases.delete', `${name}:${from}`);
@@ -288,7 +290,7 @@ ${table(
   });
   /** "Map to procedure" from the unmatched list: the question becomes a citizen phrasing of that procedure. */
   app.post('/admin/aliases/map', async (req, reply) => {
-    const p = stores.catalogue.get(field(req, 'code'));
+    const p = await stores.catalogue.get(field(req, 'code'));
     const question = field(req, 'from').trim().slice(0, 300);
     if (!p || question.length < 2) return redirect(ctx, req, reply, '/admin/catalogue', { kind: 'error', text: 'Không gán được: thiếu câu hỏi hoặc mã thủ tục không tồn tại.' });
     const known = (p.phrasings ?? []).some((x) => x.toLowerCase() === question.toLowerCase());
@@ -304,7 +306,7 @@ ${table(
   app.post('/admin/lexicon/add', async (req, reply) => {
     const parsed = lexiconConceptSchema.safeParse({ official: splitTerms(field(req, 'official')), colloquial: splitTerms(field(req, 'colloquial')), field: field(req, 'field').trim() || undefined });
     if (!parsed.success) return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'error', text: parsed.error.issues.map((i) => i.message).join('; ') });
-    const before = stores.catalogue.getAliases();
+    const before = await stores.catalogue.getAliases();
     const key = parsed.data.official[0]!.toLowerCase();
     const rest = (before.lexicon ?? []).filter((c) => c.official[0]?.toLowerCase() !== key);
     await saveTables(req, before, { ...before, lexicon: [...rest, parsed.data] }, 'lexicon.set', parsed.data.official.join(', '));
@@ -312,7 +314,7 @@ ${table(
   });
   app.post('/admin/lexicon/delete', async (req, reply) => {
     const key = field(req, 'official').toLowerCase();
-    const before = stores.catalogue.getAliases();
+    const before = await stores.catalogue.getAliases();
     const list = (before.lexicon ?? []).filter((c) => c.official[0]?.toLowerCase() !== key);
     if (list.length === (before.lexicon ?? []).length) return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'error', text: `Không có “${key}” trong từ điển khái niệm.` });
     await saveTables(req, before, { ...before, lexicon: list }, 'lexicon.delete', key);

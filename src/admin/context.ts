@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { EventSink } from '../stats/event.js';
 import type { StatsAggregator } from '../stats/aggregate.js';
 import type { Stores } from '../store/types.js';
-import type { AdminSession, LoginLimiter, SessionTable } from './auth.js';
+import type { AdminSession, AdminSessions, LoginLimiter } from './auth.js';
 import { page, type Html } from './html.js';
 
 export interface AdminDeps {
@@ -28,7 +28,8 @@ export interface Flash {
 
 export interface AdminCtx {
   deps: AdminDeps;
-  sessions: SessionTable;
+  /** Sign-ins, kept in `stores.logins` (a restart does not sign staff out). */
+  sessions: AdminSessions;
   limiter: LoginLimiter;
   /** Flash messages shown once on the next page, by session token. */
   flashes: Map<string, Flash>;
@@ -46,11 +47,11 @@ export function me(req: FastifyRequest): AdminSession {
 }
 
 /** Renders a full admin page for the signed-in user (nav, waiting badge, one-shot flash). */
-export function send(ctx: AdminCtx, req: FastifyRequest, reply: FastifyReply, title: string, body: Html | string, status = 200): FastifyReply {
+export async function send(ctx: AdminCtx, req: FastifyRequest, reply: FastifyReply, title: string, body: Html | string, status = 200): Promise<FastifyReply> {
   const s = me(req);
+  const waiting = await ctx.deps.stores.handoffs.count('waiting');
   const flash = ctx.flashes.get(s.token) ?? null;
   ctx.flashes.delete(s.token);
-  const waiting = ctx.deps.stores.handoffs.list('waiting').length;
   return reply.code(status).type('text/html; charset=utf-8').send(page(title, { session: s, waiting, path: req.url.split('?')[0]! }, body, flash));
 }
 

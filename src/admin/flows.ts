@@ -7,13 +7,13 @@ import { step } from '../flow/engine.js';
 import { loadConversationTests, runConversationTests, type TurnFailure } from '../flow/conversation-tests.js';
 import { flowSchema, stepSchema, VALIDATORS } from '../flow/schema.js';
 import { parseFlowYaml, type FlowError, type ParsedFlow } from '../flow/validate.js';
-import type { FlowRecord } from '../store/types.js';
+import { VersionConflictError, type FlowRecord } from '../store/types.js';
 import { audit, field, me, redirect, send, type AdminCtx } from './context.js';
 import { renderFlowDiagram } from './diagram.js';
 import { diffLines } from './diff.js';
 import { applyEdits, EditError, flowData, STEP_TYPE_NAMES, type EditOp } from './flow-doc.js';
 import { csrfField, fmtTime, html, postButton, raw, table, type Html } from './html.js';
-import { staleRefs } from './stale.js';
+import { catalogueRefs, staleRefs } from './stale.js';
 
 /** Flows that other parts rely on: they cannot be disabled. */
 const SYSTEM_FLOWS = new Set(['main-menu', 'handoff']);
@@ -92,22 +92,24 @@ function failureList(failures: TurnFailure[]): Html {
 
 export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
   const { stores, assistant, now } = ctx.deps;
-  const record = (id: string): FlowRecord | undefined => stores.flows.get(id);
+  const record = (id: string): Promise<FlowRecord | undefined> => stores.flows.get(id);
+  const refs = catalogueRefs(stores.catalogue);
   const currentYaml = (r: FlowRecord) => r.versions.find((v) => v.version === r.current)?.yaml ?? '';
-  const knownFlows = (extra: string) => new Set([...stores.flows.list().map((r) => r.id), extra]);
+  const knownFlows = async (extra: string) => new Set([...(await stores.flows.list()).map((r) => r.id), extra]);
   /** Validation as the editor does it: unknown fields are errors too, not silently dropped. */
-  const checkFlow = (yaml: string, id: string) => parseFlowYaml(yaml, knownFlows(id), { strict: true });
+  const checkFlow = async (yaml: string, id: string) => parseFlowYaml(yaml, await knownFlows(id), { strict: true });
   const notFound = (req: FastifyRequest, reply: FastifyReply) => send(ctx, req, reply, 'Không tìm thấy luồng', html`<p>Không có luồng này. <a href="/admin/flows">Danh sách luồng</a></p>`, 404);
 
   app.get('/admin/flows', async (req, reply) => {
     await ctx.deps.stats?.refresh();
     const week = ctx.deps.stats?.query({ from: now() - 7 * 86_400_000, to: now() });
-    const rows = stores.flows.list().map((r) => {
+    const known = await refs();
+    const rows = (await stores.flows.list()).map((r) => {
       const yaml = currentYaml(r);
       const parsed = yaml ? parseFlowYaml(yaml) : null;
       const title = parsed?.ok ? parsed.flow.title.vi : '';
       const w = week?.flows.find((f) => f.flowId === r.id);
-      const stale = yaml ? staleRefs(yaml, stores.catalogue) : [];
+      const stale = yaml ? staleRefs(yaml, known) : [];
       return [
         html`<a href="/admin/flows/${r.id}">${r.id}</a>`,
         title,
@@ -146,7 +148,7 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     const vi = field(req, 'title_vi').trim();
     const en = field(req, 'title_en').trim();
     if (!/^[a-z][a-z0-9-]{1,39}$/.test(id)) return newFlowForm(req, reply, 'Mã luồng chỉ gồm chữ thường, số và dấu -, bắt đầu bằng chữ, 2–40 ký tự.', 400);
-    if (record(id)) return newFlowForm(req, reply, `Đã có luồng "${id}".`, 409);
+    if (await record(id)) return newFlowForm(req, reply, `Đã có luồng "${id}".`, 409);
     if (!vi || !en) return newFlowForm(req, reply, 'Cần tên tiếng Việt và tiếng Anh.', 400);
     await stores.flows.saveDraft(id, TEMPLATE(id, vi, en), me(req).user, now());
     await audit(ctx, req, 'flow.create', id, undefined, { draft: true });
@@ -168,12 +170,22 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
    * The editor page; `yaml` is what the textarea shows (the draft, or what was just posted).
    * `head` keeps what the clerk typed in the title/trigger boxes when the page comes back with an error.
    */
-  const editor = (req: FastifyRequest, reply: FastifyReply, r: FlowRecord, yaml: string, extra: { errors?: FlowError[]; failures?: TurnFailure[]; head?: HeadValues } = {}, status = 200) => {
+  const editor = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    r: FlowRecord,
+    yaml: string,
+    extra: { errors?: FlowError[]; failures?: TurnFailure[]; head?: HeadValues; expected?: number } = {},
+    status = 200,
+  ) => {
     const s = me(req);
-    const parsed = checkFlow(yaml, r.id);
+    const known = await knownFlows(r.id);
+    const parsed = parseFlowYaml(yaml, known, { strict: true });
     const errors = extra.errors ?? (parsed.ok ? [] : parsed.errors);
     const svg = diagramOf(yaml, parsed);
-    const stale = staleRefs(yaml, stores.catalogue);
+    const stale = staleRefs(yaml, await refs());
+    // The version this editing session started from: a publish from it fails if someone published meanwhile.
+    const expected = extra.expected ?? r.current;
     const data = flowData(yaml);
     const head = HEAD_FIELDS.map((f) => {
       const base = headValue(data, f.path, f.list);
@@ -189,7 +201,7 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
       v.publishedBy,
       noteText(v.note),
       html`${v.version > 1 ? html`<a href="/admin/flows/${r.id}/diff?from=${v.version - 1}&to=${v.version}">so với v${v.version - 1}</a> · ` : ''}<a href="/admin/flows/${r.id}/diff?from=${v.version}&to=draft">so với bản đang sửa</a>`,
-      v.version === r.current ? '' : postButton(s, `/admin/flows/${r.id}/rollback`, `Quay lại v${v.version}`, { version: String(v.version) }, 'rollback'),
+      v.version === r.current ? '' : postButton(s, `/admin/flows/${r.id}/rollback`, `Quay lại v${v.version}`, { version: String(v.version), expected: String(r.current) }, 'rollback'),
     ]);
     const meta = JSON.stringify({
       types: stepSchema.options.map((o) => {
@@ -197,7 +209,7 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
         return { type, name: STEP_TYPE_NAMES[type as keyof typeof STEP_TYPE_NAMES] ?? type, help: o.shape.type.description ?? '' };
       }),
       validators: VALIDATORS,
-      flows: [...knownFlows(r.id)].sort(),
+      flows: [...known].sort(),
     });
     const lineCount = Math.max(1, yaml.split('\n').length);
     // (The textarea opens with a newline: HTML drops it, so a text that starts with one keeps it.)
@@ -209,7 +221,7 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
       html`<p>Phiên bản đang phục vụ: <b>${r.current ? `v${r.current}` : 'chưa xuất bản'}</b>${r.draft ? html` · bản nháp lưu lúc ${fmtTime(r.draft.updatedAt)} bởi ${r.draft.updatedBy}` : ''}${r.disabled ? html` · <span class="tag off">đã tắt</span>` : ''}</p>
 ${stale.length ? html`<p class="flash error" id="stale">Luồng nhắc đến thủ tục/đường dẫn không còn trong danh mục: ${stale.join(', ')}</p>` : ''}
 ${errorList(errors)}${extra.failures?.length ? failureList(extra.failures) : ''}
-<div class="editor" id="flow-editor" data-flow="${r.id}" data-csrf="${s.csrf}" data-meta="${meta}"><form method="post" action="/admin/flows/${r.id}/save" id="flow-form" class="card">${csrfField(s)}
+<div class="editor" id="flow-editor" data-flow="${r.id}" data-csrf="${s.csrf}" data-meta="${meta}"><form method="post" action="/admin/flows/${r.id}/save" id="flow-form" class="card">${csrfField(s)}<input type="hidden" name="expected" value="${String(expected)}">
 <h2>Thông tin chung</h2><div class="head-fields">${head}</div>
 <div class="tabs" role="tablist" aria-label="Cách soạn" hidden><button type="button" role="tab" id="tab-form" aria-controls="panel-form" aria-selected="true">Soạn bằng biểu mẫu</button><button type="button" role="tab" id="tab-yaml" aria-controls="panel-yaml" aria-selected="false">Nâng cao (YAML)</button></div>
 <section id="panel-form" role="tabpanel" aria-labelledby="tab-form" hidden><h2>Các bước</h2><p class="muted">Bấm vào một bước trong danh sách hoặc trên sơ đồ để sửa. Mọi thay đổi được ghi ngay vào nội dung luồng; bấm Lưu nháp hoặc Xuất bản để lưu.</p><div id="step-list"></div><div id="step-form" aria-live="polite"></div><div id="add-step"></div></section>
@@ -228,7 +240,7 @@ ${schemaHelp()}</div>
     );
   };
   app.get('/admin/flows/:id', async (req, reply) => {
-    const r = record((req.params as { id: string }).id);
+    const r = await record((req.params as { id: string }).id);
     if (!r) return notFound(req, reply);
     return editor(req, reply, r, r.draft?.yaml ?? currentYaml(r));
   });
@@ -264,21 +276,24 @@ ${schemaHelp()}</div>
   };
 
   app.post('/admin/flows/:id/save', async (req, reply) => {
-    const r = record((req.params as { id: string }).id);
+    const r = await record((req.params as { id: string }).id);
     if (!r) return notFound(req, reply);
     const action = field(req, 'action') || 'validate';
     const head = withHead(req, field(req, 'yaml').replace(/\r\n/g, '\n'));
     const yaml = head.yaml;
-    if (head.conflicts.length) return editor(req, reply, r, yaml, { errors: head.conflicts.map((message) => ({ flowId: r.id, message })), head: head.posted }, 409);
-    if (!yaml.trim()) return editor(req, reply, r, yaml, { errors: [{ flowId: r.id, message: 'Nội dung trống.' }] }, 400);
-    const parsed = checkFlow(yaml, r.id);
-    if (parsed.ok && parsed.flow.id !== r.id) return editor(req, reply, r, yaml, { errors: [{ flowId: r.id, message: `Mã luồng trong nội dung ("${parsed.flow.id}") phải là "${r.id}".` }] }, 400);
-    // Read before anything is saved: the store updates this record in place.
+    // The version the editor was opened on (a page posted without it publishes unconditionally).
+    const posted = Number.parseInt(field(req, 'expected'), 10);
+    const expected = Number.isInteger(posted) && posted >= 0 ? posted : undefined;
+    const reopen = expected !== undefined ? { expected } : {};
+    if (head.conflicts.length) return editor(req, reply, r, yaml, { errors: head.conflicts.map((message) => ({ flowId: r.id, message })), head: head.posted, ...reopen }, 409);
+    if (!yaml.trim()) return editor(req, reply, r, yaml, { errors: [{ flowId: r.id, message: 'Nội dung trống.' }], ...reopen }, 400);
+    const parsed = await checkFlow(yaml, r.id);
+    if (parsed.ok && parsed.flow.id !== r.id) return editor(req, reply, r, yaml, { errors: [{ flowId: r.id, message: `Mã luồng trong nội dung ("${parsed.flow.id}") phải là "${r.id}".` }], ...reopen }, 400);
     const published = currentYaml(r);
     const before = r.current;
     if (r.current && yaml === published) {
       // Back to the published text: no draft is needed any more.
-      if (r.draft) await discard(req, r);
+      if (r.draft) await discard(req, r.id);
       return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: `Nội dung giống hệt phiên bản đang chạy (v${r.current}): không có bản nháp, không có gì để xuất bản.` });
     }
     // The draft is kept whatever happens, so nothing typed is lost.
@@ -286,23 +301,44 @@ ${schemaHelp()}</div>
       await stores.flows.saveDraft(r.id, yaml, me(req).user, now());
       await audit(ctx, req, 'flow.draft', r.id);
     }
-    if (!parsed.ok) return editor(req, reply, r, yaml, { errors: parsed.errors, head: head.posted }, 422);
+    if (!parsed.ok) return editor(req, reply, r, yaml, { errors: parsed.errors, head: head.posted, ...reopen }, 422);
     if (action !== 'publish') return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: action === 'draft' ? 'Đã lưu bản nháp.' : 'Không có lỗi. Bản nháp đã được lưu.' });
 
+    if (expected !== undefined && expected !== r.current) return publishConflict(req, reply, r.id, yaml, expected);
     const failures = await conversationFailures(r.id, yaml);
-    if (failures.length) return editor(req, reply, r, yaml, { failures }, 422);
-    const v = await stores.flows.publish(r.id, yaml, me(req).user, now(), field(req, 'note').slice(0, 200) || undefined);
-    assistant.flows.reload();
+    if (failures.length) return editor(req, reply, r, yaml, { failures, ...reopen }, 422);
+    let v;
+    try {
+      v = await stores.flows.publish(r.id, yaml, me(req).user, now(), { note: field(req, 'note').slice(0, 200) || undefined, expectedCurrent: expected });
+    } catch (err) {
+      if (err instanceof VersionConflictError) return publishConflict(req, reply, r.id, yaml, err.expected);
+      throw err;
+    }
+    await assistant.flows.reload();
     await audit(ctx, req, 'flow.publish', r.id, { version: before || null, yaml: published || null }, { version: v.version, yaml });
     return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: `Đã xuất bản v${v.version}. Công dân đang dở luồng vẫn dùng phiên bản cũ đến hết lượt.` });
   });
 
-  /** Drops the draft and records what it said (copied first: the store clears the record in place). */
-  const discard = async (req: FastifyRequest, r: FlowRecord) => {
-    const draft = r.draft ? { yaml: r.draft.yaml, updatedAt: r.draft.updatedAt, updatedBy: r.draft.updatedBy } : null;
+  /**
+   * Someone else published while this clerk edited: nothing is published, their text stays as
+   * the draft, and the editor comes back based on the new version (publishing again replaces it).
+   */
+  const publishConflict = async (req: FastifyRequest, reply: FastifyReply, id: string, yaml: string, expected: number) => {
+    const fresh = await record(id);
+    if (!fresh) return notFound(req, reply);
+    const latest = fresh.versions.find((x) => x.version === fresh.current);
+    const who = latest ? ` (${latest.publishedBy}, lúc ${fmtTime(latest.publishedAt)})` : '';
+    const message =
+      `Có người khác vừa xuất bản v${fresh.current}${who} trong lúc anh/chị sửa bản dựa trên v${expected}. ` +
+      `Bản của anh/chị chưa được xuất bản và vẫn được giữ làm bản nháp. Anh/chị xem phần thay đổi (So sánh với bản đang sửa) rồi bấm Xuất bản lần nữa nếu vẫn muốn thay thế.`;
+    return editor(req, reply, fresh, yaml, { errors: [{ flowId: id, message }], expected: fresh.current }, 409);
+  };
+
+  /** Drops the draft and records what it said (the store returns the draft it dropped). */
+  const discard = async (req: FastifyRequest, id: string) => {
+    const draft = await stores.flows.discardDraft(id);
     if (!draft) return;
-    await stores.flows.discardDraft(r.id);
-    await audit(ctx, req, 'flow.discard-draft', r.id, { draft }, null);
+    await audit(ctx, req, 'flow.discard-draft', id, { draft }, null);
   };
 
   /** Runs flows/tests/<id>.yaml (and any test naming this flow) against the draft. */
@@ -310,7 +346,7 @@ ${schemaHelp()}</div>
     const tests = loadConversationTests(ctx.deps.flowTestsDir).filter((t) => t.flow === id);
     if (!tests.length) return [];
     const all: Record<string, string> = {};
-    for (const r of stores.flows.list()) if (r.current && !r.disabled) all[r.id] = currentYaml(r);
+    for (const r of await stores.flows.list()) if (r.current && !r.disabled) all[r.id] = currentYaml(r);
     all[id] = yaml;
     const failures: TurnFailure[] = [];
     for (const t of tests) failures.push(...(await runConversationTests(t, all, assistant.catalogue.searcher())).failed);
@@ -318,14 +354,21 @@ ${schemaHelp()}</div>
   }
 
   app.post('/admin/flows/:id/rollback', async (req, reply) => {
-    const r = record((req.params as { id: string }).id);
+    const r = await record((req.params as { id: string }).id);
     if (!r) return notFound(req, reply);
     const version = Number(field(req, 'version'));
     const target = r.versions.find((v) => v.version === version);
     if (!target) return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'error', text: `Không có phiên bản v${field(req, 'version')}.` });
     const before = r.current;
-    const v = await stores.flows.rollback(r.id, version, me(req).user, now());
-    assistant.flows.reload();
+    const posted = Number.parseInt(field(req, 'expected'), 10);
+    let v;
+    try {
+      v = await stores.flows.rollback(r.id, version, me(req).user, now(), Number.isInteger(posted) ? { expectedCurrent: posted } : {});
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'error', text: `Có người khác vừa xuất bản v${err.actual} trong lúc anh/chị xem trang này; chưa quay lại v${version}. Anh/chị xem lịch sử phiên bản rồi bấm lại nếu vẫn muốn quay lại.` });
+    }
+    await assistant.flows.reload();
     await audit(ctx, req, 'flow.rollback', r.id, { version: before }, { version: v.version, copyOf: version });
     return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: `Đã quay lại nội dung v${version} (xuất bản thành v${v.version}).` });
   });
@@ -335,22 +378,21 @@ ${schemaHelp()}</div>
     ['enable', false],
   ] as const) {
     app.post(`/admin/flows/:id/${action}`, async (req, reply) => {
-      const r = record((req.params as { id: string }).id);
+      const r = await record((req.params as { id: string }).id);
       if (!r) return notFound(req, reply);
       if (SYSTEM_FLOWS.has(r.id)) return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'error', text: 'Không thể tắt luồng hệ thống (menu chính, chuyển cán bộ).' });
-      const was = r.disabled;
-      await stores.flows.setDisabled(r.id, disabled);
-      assistant.flows.reload();
+      const was = await stores.flows.setDisabled(r.id, disabled);
+      await assistant.flows.reload();
       await audit(ctx, req, `flow.${action}`, r.id, { disabled: was }, { disabled });
       return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: disabled ? 'Đã tắt luồng.' : 'Đã bật lại luồng.' });
     });
   }
 
   app.post('/admin/flows/:id/discard', async (req, reply) => {
-    const r = record((req.params as { id: string }).id);
+    const r = await record((req.params as { id: string }).id);
     if (!r) return notFound(req, reply);
     if (!r.draft) return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: 'Không có bản nháp nào để bỏ.' });
-    await discard(req, r);
+    await discard(req, r.id);
     return redirect(ctx, req, reply, r.current ? `/admin/flows/${r.id}` : '/admin/flows', { kind: 'ok', text: 'Đã bỏ bản nháp.' });
   });
 
@@ -375,7 +417,7 @@ ${schemaHelp()}</div>
    */
   app.post('/admin/flows/:id/edit', async (req, reply) => {
     const id = (req.params as { id: string }).id;
-    if (!record(id)) return reply.code(404).send({ error: 'Không có luồng này.' });
+    if (!(await record(id))) return reply.code(404).send({ error: 'Không có luồng này.' });
     const body = editBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: 'Yêu cầu không hợp lệ.' });
     let yaml = body.data.yaml.replace(/\r\n/g, '\n');
@@ -383,15 +425,15 @@ ${schemaHelp()}</div>
       yaml = applyEdits(yaml, body.data.ops as EditOp[]);
     } catch (err) {
       if (!(err instanceof EditError)) throw err;
-      const parsed = checkFlow(yaml, id);
+      const parsed = await checkFlow(yaml, id);
       return reply.code(422).send({ error: err.message, errors: parsed.ok ? [] : parsed.errors });
     }
-    const parsed = checkFlow(yaml, id);
+    const parsed = await checkFlow(yaml, id);
     return reply.send({ yaml, flow: flowData(yaml), errors: parsed.ok ? [] : parsed.errors, diagram: diagramOf(yaml, parsed) });
   });
 
   app.get('/admin/flows/:id/diff', async (req, reply) => {
-    const r = record((req.params as { id: string }).id);
+    const r = await record((req.params as { id: string }).id);
     if (!r) return notFound(req, reply);
     const q = req.query as { from?: string; to?: string };
     const text = (v: string | undefined) => (v === 'draft' ? (r.draft?.yaml ?? currentYaml(r)) : r.versions.find((x) => x.version === Number(v))?.yaml);
@@ -415,7 +457,7 @@ ${schemaHelp()}</div>
     const id = (req.params as { id: string }).id;
     const body = testBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: 'Yêu cầu không hợp lệ.' });
-    const parsed = checkFlow(body.data.yaml, id);
+    const parsed = await checkFlow(body.data.yaml, id);
     if (!parsed.ok) return reply.code(422).send({ error: 'Bản nháp còn lỗi, bấm Kiểm tra để xem chi tiết.', errors: parsed.errors });
     const draft = parsed.flow;
     const deps = {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { fold } from '../catalogue/fold.js';
 import { clip } from '../core/clip.js';
 import { maskPII } from '../core/privacy.js';
-import type { Handoff, HandoffMessage } from '../store/types.js';
+import type { Handoff, HandoffMessage, User } from '../store/types.js';
 import { cannedReplies } from './canned.js';
 import type { AdminSession } from './auth.js';
 import { audit, field, me, redirect, send, type AdminCtx } from './context.js';
@@ -35,17 +35,22 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: AdminCtx): void {
   const { stores, assistant, now, events } = ctx.deps;
   const canned = cannedReplies(stores.settings);
 
+  // Staff accounts as of the current request (a handful of rows): pages name staff in many places.
+  let staff = new Map<string, User>();
+  const loadStaff = async () => {
+    staff = new Map((await stores.users.list()).map((u) => [u.name, u]));
+  };
   /** How staff appear to citizens and colleagues: the display name, else the login name. */
   const displayName = (login: string | null | undefined) => {
     if (!login) return '';
-    const u = stores.users.get(login);
+    const u = staff.get(login);
     return u?.displayName?.trim() || login;
   };
 
-  /** What the citizen saw: a procedure button (`p:<code>`) stored before labels were recorded becomes its name. */
+  /** What the citizen saw: a procedure button (`p:<code>`) stored before labels were recorded becomes its name (from the search index, in memory). */
   const readable = (m: HandoffMessage): string => {
     const code = m.from === 'citizen' ? /^p:(\d{1,2}\.\d{6}(?:\.[A-Za-z0-9]+)*)$/.exec(m.text.trim())?.[1] : undefined;
-    const p = code ? stores.catalogue.get(code) : undefined;
+    const p = code ? assistant.catalogue.searcher().get(code) : undefined;
     return p ? p.name : m.text;
   };
 
@@ -56,7 +61,7 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     return flow ? `Trợ lý chuyển từ luồng «${flow.flow.title.vi}»` : h.reason;
   };
 
-  app.get('/admin/inbox/count.json', async () => ({ waiting: stores.handoffs.list('waiting').length }));
+  app.get('/admin/inbox/count.json', async () => ({ waiting: await stores.handoffs.count('waiting') }));
 
   // Server-sent events: one `handoff` event per change (ids and counts only, never message text).
   const streams = new Set<() => void>();
@@ -94,13 +99,21 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: AdminCtx): void {
   });
 
   /** The list as filtered (status, text); its own route lets the page refresh it live. */
-  const listView = (status: keyof typeof FILTERS, q: string): Html => {
+  const listView = async (status: keyof typeof FILTERS, q: string): Promise<Html> => {
+    await loadStaff();
     const needle = fold(q);
     const matches = (h: Handoff) => !needle || fold([h.summary, ...h.transcript.filter((m) => m.from !== 'note').map(readable)].join(' ')).includes(needle);
-    const list = stores.handoffs
-      .list()
-      .filter((h) => (status === 'all' ? true : status === 'open' ? h.status !== 'closed' : h.status === status))
-      .filter(matches)
+    // Open lists show the oldest waiting first (the store's order): the first 200 matches will do.
+    // Closed and all show the newest first, so every page is read.
+    const oldestFirst = status === 'open' || status === 'waiting';
+    const found: Handoff[] = [];
+    let after: string | null | undefined;
+    do {
+      const page = await stores.handoffs.list({ limit: 500, ...(status === 'all' ? {} : { status }), ...(after ? { after } : {}) });
+      found.push(...page.items.filter(matches));
+      after = page.next;
+    } while (after && !(oldestFirst && found.length >= 200));
+    const list = found
       .sort((a, b) => (status === 'open' || status === 'waiting' ? a.createdAt - b.createdAt : b.createdAt - a.createdAt))
       .slice(0, 200);
     const rows = list.map((h) => {
@@ -125,17 +138,17 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: AdminCtx): void {
 <label>Tìm theo nội dung <input type="search" name="q" value="${q}" maxlength="200" placeholder="ví dụ: căn cước, khai sinh"></label>
 <label>Trạng thái <select name="status">${Object.entries(FILTERS).map(([k, label]) => html`<option value="${k}" ${k === status ? html`selected` : ''}>${label}</option>`)}</select></label>
 <button>Lọc</button></form>`;
-    return send(ctx, req, reply, 'Hộp thư cán bộ', html`${assets()}<p><a href="/admin/inbox/canned">Câu trả lời mẫu</a></p>${filter}\n${listView(status, q)}`);
+    return send(ctx, req, reply, 'Hộp thư cán bộ', html`${assets()}<p><a href="/admin/inbox/canned">Câu trả lời mẫu</a></p>${filter}\n${await listView(status, q)}`);
   });
   // Fragments the page's script swaps in on a live event (no page frame, so no flash is used up).
   app.get('/admin/inbox/list.html', async (req, reply) => {
     const { status, q } = listQuery.parse(req.query ?? {});
-    return fragment(reply, listView(status, q));
+    return fragment(reply, await listView(status, q));
   });
 
   app.get('/admin/inbox/canned', async (req, reply) => {
     const s = me(req);
-    const rows = canned.list().map(
+    const rows = (await canned.list()).map(
       (c, i) => html`<li class="card"><form method="post" action="/admin/inbox/canned/${c.id}/save">${csrfField(s)}
 <label>Tên gợi nhớ <input name="title" value="${c.title}" required maxlength="80"></label>
 <label>Nội dung gửi công dân <textarea name="text" rows="3" required maxlength="4000">${c.text}</textarea></label>
@@ -170,20 +183,23 @@ ${rows.length ? html`<ol class="canned">${rows}</ol>` : html`<p>Chưa có câu t
     const id = idOf(req);
     const { title, text } = cannedFields(req);
     if (!title || !text) return toCanned(req, reply, false, 'Cần nhập cả tên gợi nhớ và nội dung.');
-    const before = canned.list().find((c) => c.id === id);
+    const before = (await canned.list()).find((c) => c.id === id);
     if (!before || !(await canned.update(id, title, text))) return toCanned(req, reply, false, 'Không có câu trả lời mẫu này.');
     await audit(ctx, req, 'canned.update', id, { title: before.title, text: before.text }, { title, text });
     return toCanned(req, reply, true, `Đã lưu «${title}».`);
   });
   app.post('/admin/inbox/canned/:id/delete', async (req, reply) => {
     const id = idOf(req);
-    const before = canned.list().find((c) => c.id === id);
+    const before = (await canned.list()).find((c) => c.id === id);
     if (!before || !(await canned.remove(id))) return toCanned(req, reply, false, 'Không có câu trả lời mẫu này.');
     await audit(ctx, req, 'canned.delete', id, { title: before.title, text: before.text });
     return toCanned(req, reply, true, `Đã xoá «${before.title}».`);
   });
 
-  const load = (req: FastifyRequest) => stores.handoffs.get(idOf(req));
+  const load = async (req: FastifyRequest) => {
+    await loadStaff();
+    return stores.handoffs.get(idOf(req));
+  };
   const missing = (req: FastifyRequest, reply: FastifyReply) => send(ctx, req, reply, 'Không tìm thấy', html`<p>Không có cuộc trò chuyện này. <a href="/admin/inbox">Hộp thư</a></p>`, 404);
   const back = (req: FastifyRequest, reply: FastifyReply, h: Handoff, kind: 'ok' | 'error', text: string) => redirect(ctx, req, reply, `/admin/inbox/${h.id}`, { kind, text });
 
@@ -202,7 +218,7 @@ ${rows.length ? html`<ol class="canned">${rows}</ol>` : html`<p>Chưa có câu t
   /** What a conversation's page shows that changes: the transcript and who has it. */
   const transcriptView = (h: Handoff): Html => html`<ol class="transcript" id="transcript" aria-live="polite">${h.transcript.map(line)}</ol>`;
   const stateView = (h: Handoff, s: AdminSession): Html => {
-    const colleagues = stores.users.list().filter((u) => !u.disabled && u.name !== h.claimedBy);
+    const colleagues = [...staff.values()].filter((u) => !u.disabled && u.name !== h.claimedBy);
     const state =
       h.status === 'closed'
         ? html`<p>Đã đóng lúc ${fmtTime(h.closedAt)}.</p>`
@@ -212,16 +228,16 @@ ${colleagues.length ? html`<form method="post" action="/admin/inbox/${h.id}/tran
   };
 
   app.get('/admin/inbox/:id/live.html', async (req, reply) => {
-    const h = load(req);
+    const h = await load(req);
     if (!h) return reply.code(404).send({ error: 'Không có cuộc trò chuyện này.' });
     return fragment(reply, html`${transcriptView(h)}${stateView(h, me(req))}`);
   });
 
   app.get('/admin/inbox/:id', async (req, reply) => {
-    const h = load(req);
+    const h = await load(req);
     if (!h) return missing(req, reply);
     const s = me(req);
-    const list = canned.list();
+    const list = await canned.list();
     // Notes and closing sit beside the transcript; only the reply box follows it, kept in view.
     const actions =
       h.status === 'closed'
@@ -250,7 +266,7 @@ ${stateView(h, s)}${actions}</aside></div>`,
   });
 
   app.post('/admin/inbox/:id/claim', async (req, reply) => {
-    const h = load(req);
+    const h = await load(req);
     if (!h) return missing(req, reply);
     if (h.status !== 'waiting') return back(req, reply, h, 'error', h.status === 'claimed' ? `Cán bộ ${displayName(h.claimedBy)} đã nhận cuộc này.` : 'Cuộc trò chuyện đã đóng.');
     await stores.handoffs.claim(h.id, me(req).user, now());
@@ -259,22 +275,22 @@ ${stateView(h, s)}${actions}</aside></div>`,
   });
 
   app.post('/admin/inbox/:id/transfer', async (req, reply) => {
-    const h = load(req);
+    const h = await load(req);
     if (!h) return missing(req, reply);
     if (h.status === 'closed') return back(req, reply, h, 'error', 'Cuộc trò chuyện đã đóng; không chuyển được.');
-    const to = stores.users.get(field(req, 'to'));
+    const to = staff.get(field(req, 'to'));
     if (!to || to.disabled) return back(req, reply, h, 'error', 'Không có cán bộ này hoặc tài khoản đã bị khoá.');
     if (to.name === h.claimedBy) return back(req, reply, h, 'error', `${displayName(to.name)} đang xử lý cuộc này rồi.`);
     const from = h.claimedBy;
     const at = now();
     await stores.handoffs.append(h.id, { from: 'note', text: `Chuyển cho ${displayName(to.name)}${from ? ` (trước đó: ${displayName(from)})` : ''}.`, at, staff: me(req).user });
-    await stores.handoffs.claim(h.id, to.name, at);
+    await stores.handoffs.transfer(h.id, to.name, at);
     await audit(ctx, req, 'handoff.transfer', h.id, { claimedBy: from }, { claimedBy: to.name });
     return back(req, reply, h, 'ok', `Đã chuyển cho ${displayName(to.name)}.`);
   });
 
   app.post('/admin/inbox/:id/note', async (req, reply) => {
-    const h = load(req);
+    const h = await load(req);
     if (!h) return missing(req, reply);
     const text = field(req, 'text').trim().slice(0, 2000);
     if (!text) return back(req, reply, h, 'error', 'Ghi chú trống.');
@@ -286,7 +302,7 @@ ${stateView(h, s)}${actions}</aside></div>`,
   const channelFor = (h: Handoff) => assistant.channels.find((c) => c.name === h.channel);
 
   app.post('/admin/inbox/:id/reply', async (req, reply) => {
-    const h = load(req);
+    const h = await load(req);
     if (!h) return missing(req, reply);
     const text = field(req, 'text').trim().slice(0, 4000);
     if (h.status === 'closed') return back(req, reply, h, 'error', 'Cuộc trò chuyện đã đóng; không gửi được.');
@@ -296,7 +312,7 @@ ${stateView(h, s)}${actions}</aside></div>`,
     const at = now();
     const staff = me(req).user;
     // The citizen sees who answers them (User.displayName, else the login name).
-    const signed = stores.sessions.get(h.sessionKey)?.lang === 'en' ? `Staff member ${displayName(staff)}: ${text}` : `Cán bộ ${displayName(staff)}: ${text}`;
+    const signed = (await stores.sessions.get(h.sessionKey))?.lang === 'en' ? `Staff member ${displayName(staff)}: ${text}` : `Cán bộ ${displayName(staff)}: ${text}`;
     try {
       await channel.send(h.chatId, [{ text: signed }]);
     } catch (err) {
@@ -312,12 +328,12 @@ ${stateView(h, s)}${actions}</aside></div>`,
   });
 
   app.post('/admin/inbox/:id/close', async (req, reply) => {
-    const h = load(req);
+    const h = await load(req);
     if (!h) return missing(req, reply);
     if (h.status === 'closed') return redirect(ctx, req, reply, '/admin/inbox');
     await stores.handoffs.close(h.id, now());
-    const session = stores.sessions.get(h.sessionKey);
-    if (session) stores.sessions.set(h.sessionKey, { ...session, handoff: null });
+    const session = await stores.sessions.get(h.sessionKey);
+    if (session) await stores.sessions.set(h.sessionKey, { ...session, handoff: null });
     const en = session?.lang === 'en';
     await channelFor(h)
       ?.send(h.chatId, [{ text: en ? 'The staff member has finished. The assistant is back: type "menu" to see what I can help with.' : 'Cán bộ đã kết thúc hỗ trợ. Trợ lý tự động tiếp tục phục vụ anh/chị: gõ "menu" để xem các việc có thể làm.' }])

@@ -3,7 +3,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { checkCredentials, createLoginLimiter, createSessionTable, hashPassword, needsRehash } from './auth.js';
+import { adminSessions, checkCredentials, createLoginLimiter, hashPassword, needsRehash } from './auth.js';
 import { registerCatalogueRoutes } from './catalogue.js';
 import { me, send, type AdminCtx, type AdminDeps } from './context.js';
 import { registerFlowRoutes } from './flows.js';
@@ -40,7 +40,7 @@ function sameToken(a: string, b: string): boolean {
  */
 export function adminPlugin(deps: AdminDeps) {
   return async (app: FastifyInstance) => {
-    const ctx: AdminCtx = { deps, sessions: createSessionTable(deps.now), limiter: createLoginLimiter(deps.now), flashes: new Map() };
+    const ctx: AdminCtx = { deps, sessions: adminSessions(deps.stores.logins, deps.now), limiter: createLoginLimiter(deps.now), flashes: new Map() };
     await app.register(async (scope) => {
       await scope.register(cookie);
       // Big enough for a whole catalogue export pasted back in; only signed-in staff get this far (auth runs before parsing).
@@ -61,15 +61,15 @@ export function adminPlugin(deps: AdminDeps) {
         });
         const path = req.url.split('?')[0]!;
         if (path === '/admin/login' || path.startsWith('/admin/static/')) return;
-        req.admin = ctx.sessions.get(req.cookies[COOKIE]) ?? null;
+        req.admin = (await ctx.sessions.get(req.cookies[COOKIE])) ?? null;
         if (!req.admin) {
           if (req.method === 'GET') return reply.redirect(`/admin/login?next=${encodeURIComponent(req.url)}`);
           return reply.code(401).send({ error: 'Cần đăng nhập. / Sign in first.' });
         }
         // A disabled or deleted account loses access at once.
-        const user = deps.stores.users.get(req.admin.user);
+        const user = await deps.stores.users.get(req.admin.user);
         if (!user || user.disabled) {
-          ctx.sessions.destroyUser(req.admin.user);
+          await ctx.sessions.destroyUser(req.admin.user);
           return reply.redirect('/admin/login');
         }
         if (ADMIN_ONLY.some((re) => re.test(path)) && req.admin.role !== 'admin') {
@@ -114,8 +114,8 @@ export function adminPlugin(deps: AdminDeps) {
       const safeNext = (n: string) => (/^\/admin(\/[^/\\]|$|\?)/.test(n) && !n.startsWith('//') ? n : '/admin');
 
       scope.get('/admin/login', async (req, reply) => {
-        if (ctx.sessions.get(req.cookies[COOKIE])) return reply.redirect('/admin');
-        const none = deps.stores.users.list().length === 0;
+        if (await ctx.sessions.get(req.cookies[COOKIE])) return reply.redirect('/admin');
+        const none = (await deps.stores.users.list()).length === 0;
         return loginPage(reply, req, safeNext(String((req.query as { next?: string }).next ?? '/admin')), none ? 'Chưa có tài khoản nào. Tạo tài khoản quản trị đầu tiên bằng: npm run cli -- users add <tên> --role admin (hoặc đặt ADMIN_USERNAME/ADMIN_PASSWORD).' : null);
       });
       scope.post('/admin/login', async (req, reply) => {
@@ -124,7 +124,7 @@ export function adminPlugin(deps: AdminDeps) {
         const next = safeNext(str('next'));
         if (!sameToken(str('_csrf'), req.cookies[LOGIN_CSRF_COOKIE] ?? '')) return loginPage(reply, req, next, 'Phiên đăng nhập đã hết hạn, vui lòng thử lại. / The form expired, please try again.', 403);
         const name = str('username').trim().toLowerCase().slice(0, 64);
-        const found = deps.stores.users.get(name);
+        const found = await deps.stores.users.get(name);
         const attempt = { name, ip: req.ip, exists: !!found };
         const wait = ctx.limiter.lockedFor(attempt);
         if (wait > 0) {
@@ -137,7 +137,7 @@ export function adminPlugin(deps: AdminDeps) {
         const params = deps.config.passwordHash;
         const ok = await checkCredentials(found, str('password'), params);
         // Read again after the hash: a password changed or an account disabled meanwhile wins.
-        const user = deps.stores.users.get(name);
+        const user = await deps.stores.users.get(name);
         if (!ok || !user || user.disabled || user.passwordHash !== found?.passwordHash) {
           deps.log.warn({ component: 'admin', ip: req.ip }, 'login failed');
           return loginPage(reply, req, next, 'Sai tên đăng nhập hoặc mật khẩu. / Wrong username or password.', 401);
@@ -145,7 +145,7 @@ export function adminPlugin(deps: AdminDeps) {
         ctx.limiter.succeed(attempt);
         // Hashes made at an older, cheaper cost are upgraded now that the password is at hand.
         if (needsRehash(user.passwordHash, params)) await deps.stores.users.put({ ...user, passwordHash: await hashPassword(str('password'), params) });
-        const s = ctx.sessions.create(user);
+        const s = await ctx.sessions.create(user);
         reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/admin/login' });
         reply.setCookie(COOKIE, s.token, { path: '/admin', httpOnly: true, sameSite: 'strict', secure: secure(req), maxAge: 8 * 3600 });
         await deps.stores.audit.add({ at: deps.now(), who: user.name, action: 'login', target: user.name });
@@ -153,7 +153,7 @@ export function adminPlugin(deps: AdminDeps) {
         return reply.code(303).redirect(next);
       });
       scope.post('/admin/logout', async (req, reply) => {
-        ctx.sessions.destroy(req.cookies[COOKIE]);
+        await ctx.sessions.destroy(req.cookies[COOKIE]);
         reply.clearCookie(COOKIE, { path: '/admin' });
         return reply.code(303).redirect('/admin/login');
       });
@@ -161,22 +161,27 @@ export function adminPlugin(deps: AdminDeps) {
       scope.get('/admin', async (req, reply) => {
         const { stores, assistant } = deps;
         const s = me(req);
-        const waiting = stores.handoffs.list('waiting');
-        const claimed = stores.handoffs.list('claimed');
+        const [waiting, claimed, procedures, aliases, sessions] = await Promise.all([
+          stores.handoffs.count('waiting'),
+          stores.handoffs.count('claimed'),
+          stores.catalogue.count(),
+          stores.catalogue.getAliases(),
+          stores.sessions.size(),
+        ]);
         const counts = table(
           ['', ''],
           [
-            ['Thủ tục trong danh mục', stores.catalogue.all().length],
+            ['Thủ tục trong danh mục', procedures],
             ['Luồng đang chạy', assistant.flows.ids().length],
-            ['Từ viết tắt / thuật ngữ tiếng Anh', `${stores.catalogue.getAliases().aliases.length} / ${stores.catalogue.getAliases().english.length}`],
-            ['Hội thoại đang lưu', stores.sessions.size()],
-            ['Đang chờ cán bộ', html`<a href="/admin/inbox">${waiting.length}</a>`],
-            ['Cán bộ đang xử lý', claimed.length],
+            ['Từ viết tắt / thuật ngữ tiếng Anh', `${aliases.aliases.length} / ${aliases.english.length}`],
+            ['Hội thoại đang lưu', sessions],
+            ['Đang chờ cán bộ', html`<a href="/admin/inbox">${waiting}</a>`],
+            ['Cán bộ đang xử lý', claimed],
             ['Kênh', assistant.channels.map((c) => `${c.name} (${c.mode}${c.ready() ? '' : ', chưa kết nối'})`).join(', ')],
           ],
           'kv',
         );
-        const demo = deps.stores.settings.get('demoTrafficAt');
+        const demo = await deps.stores.settings.get('demoTrafficAt');
         return send(
           ctx,
           req,

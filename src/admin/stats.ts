@@ -52,14 +52,15 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     const qs = `from=${r.from}&to=${r.to}`;
     const csv = (name: string) => html`<a class="csv" href="/admin/stats/export/${name}.csv?${qs}">Tải CSV</a>`;
     const totalMessages = s.messagesPerDay.reduce((n, m) => n + m.count, 0);
-    const waiting = stores.handoffs.list('waiting').length;
+    const waiting = await stores.handoffs.count('waiting');
+    const demoAt = await stores.settings.get('demoTrafficAt');
     const byDay = new Map<string, number>();
     for (const m of s.messagesPerDay) byDay.set(m.day, (byDay.get(m.day) ?? 0) + m.count);
     const minutes = (ms: number | null) => (ms === null ? '–' : `${formatNum(Math.round(ms / 6000) / 10)} phút`);
     const body = html`<form method="get" action="/admin/stats" class="search" aria-describedby="stats-days"><label>Từ ngày <input type="date" name="from" value="${r.from}"></label><label>Đến ngày <input type="date" name="to" value="${r.to}"></label><button>Xem</button></form>
 <p class="muted" id="stats-days">Ngày tính theo giờ Việt Nam (GMT+7), từ 00:00 đến 24:00.</p>
 ${!stats ? html`<p class="flash error">Chưa bật nhật ký sự kiện.</p>` : ''}
-${stores.settings.get('demoTrafficAt') ? html`<p class="flash error" id="demo-note">Số liệu có kèm lưu lượng mẫu (mô phỏng) tạo bởi <code>npm run cli -- demo-traffic</code> lúc ${stores.settings.get('demoTrafficAt')}; không phải toàn bộ là công dân thật.</p>` : ''}
+${demoAt ? html`<p class="flash error" id="demo-note">Số liệu có kèm lưu lượng mẫu (mô phỏng) tạo bởi <code>npm run cli -- demo-traffic</code> lúc ${demoAt}; không phải toàn bộ là công dân thật.</p>` : ''}
 <h2>Tổng quan</h2>
 ${table(
   ['Chỉ số', 'Giá trị'],

@@ -9,12 +9,12 @@ const DISPLAY_NAME_MAX = 60;
 export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
   const { stores, now } = ctx.deps;
   const params = ctx.deps.config.passwordHash;
-  const activeAdmins = () => stores.users.list().filter((u) => u.role === 'admin' && !u.disabled).length;
+  const activeAdmins = async () => (await stores.users.list()).filter((u) => u.role === 'admin' && !u.disabled).length;
   const cleanName = (v: string) => v.replace(/\s+/g, ' ').trim().slice(0, DISPLAY_NAME_MAX);
 
   app.get('/admin/users', async (req, reply) => {
     const s = me(req);
-    const rows = stores.users.list().map((u) => [
+    const rows = (await stores.users.list()).map((u) => [
       u.name,
       html`<form method="post" action="/admin/users/edit" class="inline">${csrfField(s)}<input type="hidden" name="name" value="${u.name}"><label><span class="sr-only">Tên hiển thị của ${u.name}</span><input name="displayName" value="${u.displayName ?? ''}" maxlength="${DISPLAY_NAME_MAX}" placeholder="${u.name}"></label>
 <label><span class="sr-only">Vai trò của ${u.name}</span><select name="role">${(['staff', 'admin'] as const).map((r) => html`<option value="${r}"${r === u.role ? html` selected` : ''}>${ROLE_LABEL[r]}</option>`)}</select></label><button>Lưu</button></form>`,
@@ -52,38 +52,38 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
   });
 
   app.post('/admin/users/toggle', async (req, reply) => {
-    const u = stores.users.get(field(req, 'name'));
+    const u = await stores.users.get(field(req, 'name'));
     if (!u || u.name === me(req).user) return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: 'Không thể khoá tài khoản này.' });
-    if (!u.disabled && u.role === 'admin' && activeAdmins() <= 1) return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: 'Phải còn ít nhất một quản trị viên hoạt động.' });
+    if (!u.disabled && u.role === 'admin' && (await activeAdmins()) <= 1) return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: 'Phải còn ít nhất một quản trị viên hoạt động.' });
     await stores.users.put({ ...u, disabled: !u.disabled });
-    if (!u.disabled) ctx.sessions.destroyUser(u.name);
+    if (!u.disabled) await ctx.sessions.destroyUser(u.name);
     await audit(ctx, req, u.disabled ? 'user.enable' : 'user.disable', u.name, { disabled: u.disabled }, { disabled: !u.disabled });
     return redirect(ctx, req, reply, '/admin/users', { kind: 'ok', text: `${u.disabled ? 'Đã mở khoá' : 'Đã khoá'} ${u.name}.` });
   });
 
   app.post('/admin/users/edit', async (req, reply) => {
-    const u = stores.users.get(field(req, 'name'));
+    const u = await stores.users.get(field(req, 'name'));
     if (!u) return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: 'Không có tài khoản này.' });
     const role = field(req, 'role') === 'admin' ? 'admin' : 'staff';
     const displayName = cleanName(field(req, 'displayName')) || undefined;
-    if (u.role === 'admin' && role !== 'admin' && !u.disabled && activeAdmins() <= 1) {
+    if (u.role === 'admin' && role !== 'admin' && !u.disabled && (await activeAdmins()) <= 1) {
       return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: 'Phải còn ít nhất một quản trị viên hoạt động.' });
     }
     await stores.users.put({ ...u, role, displayName });
     // A new role takes effect at once: the account signs in again.
-    if (role !== u.role) ctx.sessions.destroyUser(u.name);
+    if (role !== u.role) await ctx.sessions.destroyUser(u.name);
     await audit(ctx, req, 'user.edit', u.name, { role: u.role, displayName: u.displayName }, { role, displayName });
     if (role !== u.role && u.name === me(req).user) return reply.code(303).redirect('/admin/login');
     return redirect(ctx, req, reply, '/admin/users', { kind: 'ok', text: `Đã lưu ${u.name}: ${ROLE_LABEL[role]}${displayName ? `, tên hiển thị “${displayName}”` : ''}.` });
   });
 
   app.post('/admin/users/password', async (req, reply) => {
-    const u = stores.users.get(field(req, 'name'));
+    const u = await stores.users.get(field(req, 'name'));
     const password = field(req, 'password');
     const problem = u ? passwordProblem(password, u.name) : 'Không có tài khoản này.';
     if (!u || problem) return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: problem ?? 'Không có tài khoản này.' });
     await stores.users.put({ ...u, passwordHash: await hashPassword(password, params) });
-    if (u.name !== me(req).user) ctx.sessions.destroyUser(u.name);
+    if (u.name !== me(req).user) await ctx.sessions.destroyUser(u.name);
     await audit(ctx, req, 'user.password', u.name);
     return redirect(ctx, req, reply, '/admin/users', { kind: 'ok', text: `Đã đặt lại mật khẩu cho ${u.name}.` });
   });
@@ -91,7 +91,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
   // Every signed-in person: their own display name and password.
   app.get('/admin/account', async (req, reply) => {
     const s = me(req);
-    const u = stores.users.get(s.user);
+    const u = await stores.users.get(s.user);
     return send(
       ctx,
       req,
@@ -111,7 +111,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
   });
 
   app.post('/admin/account/name', async (req, reply) => {
-    const u = stores.users.get(me(req).user);
+    const u = await stores.users.get(me(req).user);
     if (!u) return redirect(ctx, req, reply, '/admin/account', { kind: 'error', text: 'Không có tài khoản này.' });
     const displayName = cleanName(field(req, 'displayName')) || undefined;
     await stores.users.put({ ...u, displayName });
@@ -121,7 +121,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
 
   app.post('/admin/account/password', async (req, reply) => {
     const s = me(req);
-    const u = stores.users.get(s.user);
+    const u = await stores.users.get(s.user);
     const attempt = { name: s.user, ip: req.ip, exists: true };
     const error = (text: string) => redirect(ctx, req, reply, '/admin/account', { kind: 'error', text });
     if (!u) return error('Không có tài khoản này.');
@@ -136,7 +136,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     if (problem) return error(problem);
     await stores.users.put({ ...u, passwordHash: await hashPassword(password, params) });
     // Other browsers signed in as this person are signed out; this one stays.
-    ctx.sessions.destroyUser(u.name, s.token);
+    await ctx.sessions.destroyUser(u.name, s.token);
     await audit(ctx, req, 'user.password', u.name);
     return redirect(ctx, req, reply, '/admin/account', { kind: 'ok', text: 'Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.' });
   });
@@ -147,7 +147,15 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
       const s = JSON.stringify(v);
       return s.length > 300 ? s.slice(0, 300) + '…' : s;
     };
-    const rows = stores.audit.list(500).map((e) => [fmtTime(e.at), e.who, e.action, e.target, html`<code>${short(e.before)}</code>`, html`<code>${short(e.after)}</code>`]);
-    return send(ctx, req, reply, 'Nhật ký thay đổi', table(['Thời điểm', 'Người', 'Thao tác', 'Đối tượng', 'Trước', 'Sau'], rows, 'audit'));
+    const after = (req.query as { after?: unknown } | undefined)?.after;
+    let page;
+    try {
+      page = await stores.audit.list({ limit: 500, ...(typeof after === 'string' && after ? { after } : {}) });
+    } catch {
+      return reply.code(303).redirect('/admin/audit');
+    }
+    const rows = page.items.map((e) => [fmtTime(e.at), e.who, e.action, e.target, html`<code>${short(e.before)}</code>`, html`<code>${short(e.after)}</code>`]);
+    const more = page.next ? html`<p><a href="/admin/audit?after=${page.next}">Các thay đổi cũ hơn →</a></p>` : '';
+    return send(ctx, req, reply, 'Nhật ký thay đổi', html`${table(['Thời điểm', 'Người', 'Thao tác', 'Đối tượng', 'Trước', 'Sau'], rows, 'audit')}${more}`);
   });
 }

@@ -40,18 +40,27 @@ const MAX_PICKED_CODES = 5000;
  * Seeds the store on first start, builds the index before the server says it is ready, then keeps
  * the searcher in step with staff edits by rebuilding in slices off the hot path.
  */
-export async function createCatalogueService(store: CatalogueStore, opts: { seedDir?: URL | string; settings?: SettingsStore } = {}): Promise<CatalogueService> {
-  if (!store.isSeeded()) {
+export async function createCatalogueService(
+  store: CatalogueStore,
+  opts: { seedDir?: URL | string; settings?: SettingsStore; revisionCheckMs?: number; now?: () => number } = {},
+): Promise<CatalogueService> {
+  const { revisionCheckMs = 1000, now = Date.now } = opts;
+  // The catalogue as read for the checks below, when they changed nothing (a second copy is not needed).
+  let unchanged: { revision: number; all: Procedure[] } | undefined;
+  if (!(await store.isSeeded())) {
     const seed = loadSeed(opts.seedDir);
     await store.seed(seed.procedures, seed.tables);
-  } else if (store.getAliases().lexicon === undefined) {
+  } else if ((await store.getAliases()).lexicon === undefined) {
     await upgradeFromSeed(store, loadSeed(opts.seedDir));
-  } else if (store.all().length && store.all().every((p) => !p.channels.length)) {
-    await addChannelsFromSeed(store, loadSeed(opts.seedDir).procedures);
+  } else {
+    const revision = await store.revision();
+    const all = await store.all();
+    if (all.length && all.every((p) => !p.channels.length)) await addChannelsFromSeed(store, all, loadSeed(opts.seedDir).procedures);
+    else unchanged = { revision, all };
   }
   const picks = new Map<string, number>();
   try {
-    for (const [code, n] of Object.entries(JSON.parse(opts.settings?.get(PICKS_KEY) ?? '{}') as Record<string, number>)) if (Number.isFinite(n) && n > 0) picks.set(code, n);
+    for (const [code, n] of Object.entries(JSON.parse((await opts.settings?.get(PICKS_KEY)) ?? '{}') as Record<string, number>)) if (Number.isFinite(n) && n > 0) picks.set(code, n);
   } catch {
     // A damaged picks record only loses the learned prior.
   }
@@ -59,8 +68,10 @@ export async function createCatalogueService(store: CatalogueStore, opts: { seed
   const setPrior = (code: string, n: number) => prior.set(code, (PRIOR.max * n) / (n + PRIOR.halfAt));
   for (const [code, n] of picks) setPrior(code, n);
 
-  let current: FullSearcher = createSearcherFromIndex(buildIndex(store.all(), store.getAliases()), { prior });
-  let built = store.revision();
+  // The revision is read before the data: an edit in between only causes one more rebuild.
+  let built = await store.revision();
+  const initial = unchanged?.revision === built ? unchanged.all : await store.all();
+  let current: FullSearcher = createSearcherFromIndex(buildIndex(initial, await store.getAliases()), { prior });
   let running: Promise<void> | null = null;
   let again = false;
 
@@ -70,19 +81,30 @@ export async function createCatalogueService(store: CatalogueStore, opts: { seed
       return running;
     }
     running = (async () => {
-      do {
-        again = false;
-        const revision = store.revision();
-        const index = await buildIndexAsync(store.all(), store.getAliases());
-        current = createSearcherFromIndex(index, { prior });
-        built = revision;
-      } while (again || built !== store.revision());
-    })().finally(() => {
-      running = null;
-    });
+      try {
+        for (;;) {
+          again = false;
+          const revision = await store.revision();
+          const index = await buildIndexAsync(await store.all(), await store.getAliases());
+          current = createSearcherFromIndex(index, { prior });
+          built = revision;
+          const latest = await store.revision();
+          // Checked and cleared in one synchronous step: a refresh() asked for after this point
+          // starts a new rebuild instead of waiting on one that has already decided to stop.
+          if (!again && built === latest) {
+            running = null;
+            return;
+          }
+        }
+      } catch (err) {
+        running = null;
+        throw err;
+      }
+    })();
     return running;
   };
 
+  let checkedAt = now();
   let saving = false;
   const savePicks = () => {
     if (saving || !opts.settings) return;
@@ -95,7 +117,18 @@ export async function createCatalogueService(store: CatalogueStore, opts: { seed
 
   return {
     searcher: () => {
-      if (built !== store.revision() && !running) void rebuild();
+      // The chat path never reads the catalogue: at most once per interval it asks for the
+      // revision (an edit made elsewhere, e.g. the CLI) and rebuilds in the background.
+      const t = now();
+      if (t - checkedAt >= revisionCheckMs && !running) {
+        checkedAt = t;
+        void store
+          .revision()
+          .then((r) => {
+            if (r !== built && !running) return rebuild();
+          })
+          .catch(() => undefined);
+      }
       return current;
     },
     refresh: rebuild,
@@ -114,22 +147,22 @@ export async function createCatalogueService(store: CatalogueStore, opts: { seed
 async function upgradeFromSeed(store: CatalogueStore, seed: { procedures: Procedure[]; tables: AliasTables }): Promise<void> {
   const byCode = new Map(seed.procedures.map((p) => [p.code, p]));
   const upgraded: Procedure[] = [];
-  for (const p of store.all()) {
+  for (const p of await store.all()) {
     const from = byCode.get(p.code);
     const phrasings = p.phrasings?.length ? p.phrasings : (from?.phrasings ?? []);
     upgraded.push({ ...p, phrasings, ...channelsOf(p, from) });
   }
   if (upgraded.length) await store.importAll(upgraded, 'merge');
-  await store.setAliases({ ...store.getAliases(), lexicon: seed.tables.lexicon ?? [] });
+  await store.setAliases({ ...(await store.getAliases()), lexicon: seed.tables.lexicon ?? [] });
 }
 
 /**
  * A DATA_DIR seeded before the catalogue kept the portal's channels (fees in their notes) and
  * documents gets them once; a procedure staff gave its own channels or documents keeps them.
  */
-async function addChannelsFromSeed(store: CatalogueStore, seed: Procedure[]): Promise<void> {
+async function addChannelsFromSeed(store: CatalogueStore, all: Procedure[], seed: Procedure[]): Promise<void> {
   const byCode = new Map(seed.map((p) => [p.code, p]));
-  const upgraded = store.all().map((p) => ({ ...p, ...channelsOf(p, byCode.get(p.code)) }));
+  const upgraded = all.map((p) => ({ ...p, ...channelsOf(p, byCode.get(p.code)) }));
   await store.importAll(upgraded, 'merge');
 }
 

@@ -79,7 +79,7 @@ export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineD
   const handle: HandleInbound = async (inbound) => {
     const key = sessionKey(inbound.channel, inbound.chatId);
     try {
-      const turn = openTurn(ctx, inbound, key);
+      const turn = await openTurn(ctx, inbound, key);
       turn.emit({ type: 'message_in', flowId: turn.session.flowId ?? undefined, stepId: turn.session.stepId ?? undefined });
       const answer = await run(pipeline, turn);
       await Promise.all(turn.pending);
@@ -103,11 +103,12 @@ function run(steps: Middleware[], turn: Turn, i = 0): Promise<Reply[]> {
 }
 
 /** A turn for one inbound message (exported for the steps' unit tests). */
-export function openTurn(ctx: RouterContext, inbound: Inbound, key = sessionKey(inbound.channel, inbound.chatId)): Turn {
+export async function openTurn(ctx: RouterContext, inbound: Inbound, key = sessionKey(inbound.channel, inbound.chatId)): Promise<Turn> {
   const { deps } = ctx;
   const now = deps.now();
   const raw = (inbound.text ?? '').slice(0, 4000);
   ctx.transcripts.record(key, 'citizen', raw, now);
+  const [stored, handoff] = await Promise.all([deps.sessions.get(key), deps.handoffs.openFor(key)]);
   const turn: Turn = {
     inbound,
     key,
@@ -115,8 +116,8 @@ export function openTurn(ctx: RouterContext, inbound: Inbound, key = sessionKey(
     text: raw,
     folded: ctx.understanding.normalize(fold(raw)),
     masked: maskPII(raw),
-    session: deps.sessions.get(key) ?? newSession(now, deps.defaultLang ?? 'vi'),
-    handoff: deps.handoffs.openFor(key),
+    session: stored ?? newSession(now, deps.defaultLang ?? 'vi'),
+    handoff,
     before: [],
     after: [],
     flowStarted: false,
@@ -124,7 +125,8 @@ export function openTurn(ctx: RouterContext, inbound: Inbound, key = sessionKey(
     lang: () => turn.session.lang,
     save(s: Session) {
       turn.session = { ...s, updatedAt: now };
-      deps.sessions.set(key, turn.session);
+      // Saved in call order (the store takes its copy at once); the turn awaits `pending` before replying.
+      turn.pending.push(deps.sessions.set(key, turn.session));
     },
     emit: (e) => deps.events.emit({ ...e, at: now, channel: inbound.channel, user: inbound.userId }),
     narrow(text: string) {

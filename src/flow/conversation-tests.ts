@@ -63,13 +63,13 @@ export async function runConversationTests(test: ConversationTest, flowsYaml: Re
   for (const conv of test.conversations) {
     const stores = await createMemoryStores();
     for (const [id, yaml] of Object.entries(flowsYaml)) await stores.flows.publish(id, yaml, 'test', 0);
-    const flows = createFlowRegistry(stores.flows, log);
+    const flows = await createFlowRegistry(stores.flows, log);
     // Tuesday 2026-11-24 09:00 Vietnam time.
     const now = Date.UTC(2026, 10, 24, 2, 0, 0);
     const router = createRouter({ flows, searcher: () => searcher, sessions: stores.sessions, handoffs: stores.handoffs, events: { emit: () => undefined }, now: () => now, config, log, defaultLang: test.lang });
     for (const [i, turn] of conv.turns.entries()) {
       const replies: Reply[] = await router.handle({ channel: 'web', chatId: 'test', userId: 'test', messageId: String(i), kind: 'text', text: turn.say, at: now });
-      const session = stores.sessions.get(sessionKey('web', 'test'));
+      const session = await stores.sessions.get(sessionKey('web', 'test'));
       const all = replies.map((r) => r.text);
       const text = norm(replies.map((r) => `${r.text} ${r.link?.label ?? ''}`).join('\n'));
       const labels = replies.flatMap((r) => r.options ?? []).map((o) => norm(o.label));

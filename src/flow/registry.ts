@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fold, tokens } from '../catalogue/fold.js';
 import type { Logger } from '../log.js';
-import type { FlowStore } from '../store/types.js';
+import type { FlowRecord, FlowStore } from '../store/types.js';
 import type { Flow } from './schema.js';
 import { parseFlowYaml, type FlowError } from './validate.js';
 
@@ -20,7 +20,7 @@ export interface FlowRegistry {
   /** Like `match`, with the trigger phrase (folded words) that matched. */
   matchTrigger(text: string): { id: string; phrase: string[] } | undefined;
   /** Re-reads the store after staff publish or roll back. Returns problems found. */
-  reload(): FlowError[];
+  reload(): Promise<FlowError[]>;
 }
 
 /** Publishes each flows/*.yaml whose id is not in the store yet, as version 1 by "system". */
@@ -39,33 +39,36 @@ export async function seedFlows(store: FlowStore, dir: string, now: number, log:
       log.error({ file: f, errors: parsed.errors }, 'shipped flow is invalid; not seeded');
       continue;
     }
-    if (!store.get(parsed.flow.id)) await store.publish(parsed.flow.id, text, 'system', now, 'seeded from flows/');
+    if (!(await store.get(parsed.flow.id))) await store.publish(parsed.flow.id, text, 'system', now, { note: 'seeded from flows/' });
   }
 }
 
 /**
- * Flows by id and version, parsed lazily from the store and cached per version (versions are
- * immutable). A version that fails to parse is reported and the last good one keeps serving.
+ * Flows by id and version, read from the store on (re)load and parsed lazily, cached per version
+ * (versions are immutable). A version that fails to parse is reported and the last good one keeps serving.
  */
-export function createFlowRegistry(store: FlowStore, log: Logger): FlowRegistry {
+export async function createFlowRegistry(store: FlowStore, log: Logger): Promise<FlowRegistry> {
   const cache = new Map<string, Flow | null>();
+  let records = new Map<string, FlowRecord>();
   let currentById = new Map<string, { flow: Flow; version: number }>();
   let triggers: { id: string; phrase: string[] }[] = [];
 
   const parseVersion = (id: string, version: number): Flow | undefined => {
     const key = `${id}@${version}`;
     if (cache.has(key)) return cache.get(key) ?? undefined;
-    const v = store.get(id)?.versions.find((x) => x.version === version);
+    const v = records.get(id)?.versions.find((x) => x.version === version);
     if (!v) return undefined;
     const parsed = parseFlowYaml(v.yaml);
     cache.set(key, parsed.ok ? parsed.flow : null);
     return parsed.ok ? parsed.flow : undefined;
   };
 
-  const reload = (): FlowError[] => {
+  const reload = async (): Promise<FlowError[]> => {
     const problems: FlowError[] = [];
     const next = new Map<string, { flow: Flow; version: number }>();
-    for (const r of store.list()) {
+    const list = await store.list();
+    records = new Map(list.map((r) => [r.id, r]));
+    for (const r of list) {
       if (r.disabled) continue;
       // Newest version that parses: a broken publish never takes a flow down.
       for (let v = r.current; v >= 1; v--) {
@@ -82,7 +85,7 @@ export function createFlowRegistry(store: FlowStore, log: Logger): FlowRegistry 
     for (const p of problems) log.warn(p, 'flow problem');
     return problems;
   };
-  reload();
+  await reload();
 
   const registry: FlowRegistry = {
     current: (id) => currentById.get(id),

@@ -1,4 +1,5 @@
 export type * from './types.js';
+export { VersionConflictError } from './types.js';
 export { openLowdbStores } from './lowdb.js';
 export { createMemoryStores } from './memory.js';
 export { StoreLockedError } from './lock.js';

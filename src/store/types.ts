@@ -9,15 +9,41 @@ import type { Session } from '../core/session.js';
  * sessions are coalesced (written in batches) because they change on every message.
  */
 
+/** A page request: at most `limit` items after the opaque cursor `after`. */
+export interface PageQuery {
+  limit?: number;
+  /** Opaque cursor from a previous page's `next`. */
+  after?: string;
+}
+
+/** One page of a list, in a stable order; `next` is the cursor of the following page (null at the end). */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+/** A publish or rollback that expected the flow to be at one version found it at another. */
+export class VersionConflictError extends Error {
+  constructor(
+    readonly flowId: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`Flow "${flowId}" is at version ${actual}, not ${expected}`);
+    this.name = 'VersionConflictError';
+  }
+}
+
 export interface SessionStore {
-  get(key: string): Session | undefined;
+  get(key: string): Promise<Session | undefined>;
   /** Saves in memory at once; persisted by the next coalesced write. */
-  set(key: string, session: Session): void;
-  delete(key: string): void;
+  set(key: string, session: Session): Promise<void>;
+  delete(key: string): Promise<void>;
   /** Removes sessions idle since before `olderThan` (epoch ms); returns how many. */
-  evict(olderThan: number): number;
-  size(): number;
-  keys(): IterableIterator<string>;
+  evict(olderThan: number): Promise<number>;
+  size(): Promise<number>;
+  /** Sessions ordered by key. */
+  list(q?: PageQuery): Promise<Page<{ key: string; session: Session }>>;
   /** Writes pending changes now. */
   flush(): Promise<void>;
 }
@@ -31,19 +57,23 @@ export interface AliasTables {
 }
 
 export interface CatalogueStore {
-  all(): Procedure[];
-  get(code: string): Procedure | undefined;
+  /** Every procedure (for building the search index: never per chat message). */
+  all(): Promise<Procedure[]>;
+  get(code: string): Promise<Procedure | undefined>;
+  /** Procedures ordered by code. */
+  list(q?: PageQuery): Promise<Page<Procedure>>;
+  count(): Promise<number>;
   /** Adds or replaces one procedure. */
   upsert(p: Procedure): Promise<void>;
   remove(code: string): Promise<boolean>;
   /** Replaces the whole catalogue (import with --replace) or merges by code. */
   importAll(list: Procedure[], mode: 'replace' | 'merge'): Promise<{ added: number; updated: number; total: number }>;
   /** Increments on every change, so searchers know when to rebuild. */
-  revision(): number;
-  getAliases(): AliasTables;
+  revision(): Promise<number>;
+  getAliases(): Promise<AliasTables>;
   setAliases(t: AliasTables): Promise<void>;
   /** True once the store was seeded from data/ (first start); later starts keep staff edits. */
-  isSeeded(): boolean;
+  isSeeded(): Promise<boolean>;
   /** Seeds catalogue and alias tables once; returns false when already seeded. */
   seed(list: Procedure[], tables: AliasTables): Promise<boolean>;
 }
@@ -67,15 +97,20 @@ export interface FlowRecord {
 }
 
 export interface FlowStore {
-  list(): FlowRecord[];
-  get(id: string): FlowRecord | undefined;
-  /** Appends an immutable version and makes it current. */
-  publish(id: string, yaml: string, by: string, at: number, note?: string): Promise<FlowVersion>;
+  list(): Promise<FlowRecord[]>;
+  get(id: string): Promise<FlowRecord | undefined>;
+  /**
+   * Appends an immutable version, numbered inside the store's own transaction, and makes it
+   * current. Throws VersionConflictError when `expectedCurrent` is given and differs.
+   */
+  publish(id: string, yaml: string, by: string, at: number, opts?: { note?: string; expectedCurrent?: number }): Promise<FlowVersion>;
   /** Makes an earlier version current again (recorded as a new version copying it). */
-  rollback(id: string, version: number, by: string, at: number): Promise<FlowVersion>;
+  rollback(id: string, version: number, by: string, at: number, opts?: { expectedCurrent?: number }): Promise<FlowVersion>;
   saveDraft(id: string, yaml: string, by: string, at: number): Promise<void>;
-  discardDraft(id: string): Promise<void>;
-  setDisabled(id: string, disabled: boolean): Promise<void>;
+  /** Returns the draft it dropped (null when there was none). */
+  discardDraft(id: string): Promise<FlowRecord['draft']>;
+  /** Returns the previous value. */
+  setDisabled(id: string, disabled: boolean): Promise<boolean>;
 }
 
 export interface HandoffMessage {
@@ -89,7 +124,7 @@ export interface HandoffMessage {
 
 /** What changed in the handoff list; the inbox pushes these to open staff pages. */
 export interface HandoffChange {
-  kind: 'opened' | 'message' | 'claimed' | 'closed';
+  kind: 'opened' | 'message' | 'claimed' | 'transferred' | 'closed';
   id: string;
   /** Handoffs waiting for a staff member after the change (the nav badge). */
   waiting: number;
@@ -115,18 +150,26 @@ export interface Handoff {
 
 export interface HandoffStore {
   open(h: Omit<Handoff, 'id' | 'status' | 'claimedBy' | 'claimedAt' | 'firstReplyAt' | 'closedAt'>): Promise<Handoff>;
-  get(id: string): Handoff | undefined;
+  get(id: string): Promise<Handoff | undefined>;
   /** The open (waiting or claimed) handoff of a conversation, if any. */
-  openFor(sessionKey: string): Handoff | undefined;
-  list(status?: Handoff['status']): Handoff[];
+  openFor(sessionKey: string): Promise<Handoff | undefined>;
+  /**
+   * Handoffs oldest first; `status: 'open'` means waiting or claimed; `text` matches the
+   * summary, reason, user or transcript (case- and accent-insensitive).
+   */
+  list(q?: PageQuery & { status?: Handoff['status'] | 'open'; text?: string }): Promise<Page<Handoff>>;
+  count(status: Handoff['status']): Promise<number>;
+  /** Appends one message (callers never read-modify-write the transcript). */
   append(id: string, msg: HandoffMessage): Promise<void>;
   claim(id: string, staff: string, at: number): Promise<Handoff>;
+  /** Gives a claimed (or waiting) handoff to another staff member. */
+  transfer(id: string, to: string, at: number): Promise<Handoff>;
   close(id: string, at: number): Promise<Handoff>;
   /** Deletes closed handoffs closed before `before` (retention). */
   purgeClosed(before: number): Promise<number>;
   /**
-   * Calls `listener` after every durable open, append, claim and close (in this process; a
-   * shared backend would fan these out over pub/sub). Returns the function that unsubscribes.
+   * Calls `listener` after every durable open, append, claim, transfer and close (in this
+   * process; a shared backend would fan these out over pub/sub). Returns the function that unsubscribes.
    */
   watch(listener: (change: HandoffChange) => void): () => void;
 }
@@ -143,8 +186,8 @@ export interface User {
 }
 
 export interface UserStore {
-  list(): User[];
-  get(name: string): User | undefined;
+  list(): Promise<User[]>;
+  get(name: string): Promise<User | undefined>;
   put(u: User): Promise<void>;
   remove(name: string): Promise<boolean>;
 }
@@ -160,15 +203,41 @@ export interface AuditEntry {
 
 export interface AuditStore {
   add(e: AuditEntry): Promise<void>;
-  list(limit?: number): AuditEntry[];
+  /** Newest first; `target` keeps only entries about that target. */
+  list(q?: PageQuery & { target?: string }): Promise<Page<AuditEntry>>;
+}
+
+/** Admin sign-in sessions: kept in the store, so a restart does not sign staff out. */
+export interface AdminLogin {
+  token: string;
+  user: string;
+  role: User['role'];
+  csrf: string;
+  /** Epoch ms. */
+  expires: number;
+}
+
+export interface LoginStore {
+  create(s: AdminLogin): Promise<void>;
+  /**
+   * The login, or undefined when unknown or expired at `now` (an expired one is deleted). The
+   * caller passes the clock (the admin's injectable one), as for `purge`.
+   */
+  get(token: string, now: number): Promise<AdminLogin | undefined>;
+  destroy(token: string): Promise<void>;
+  /** Signs a user out everywhere except the login `keep`; returns how many were removed. */
+  destroyUser(name: string, keep?: string): Promise<number>;
+  /** Deletes logins expired at `now`; returns how many. */
+  purge(now: number): Promise<number>;
 }
 
 /** Small generated secrets that must survive restarts (webhook secrets, pseudonym key). */
 export interface SettingsStore {
-  get(key: string): string | undefined;
+  get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
 }
 
+/** Every read returns a copy: mutating what a store returned never changes the store. */
 export interface Stores {
   sessions: SessionStore;
   catalogue: CatalogueStore;
@@ -177,6 +246,7 @@ export interface Stores {
   users: UserStore;
   audit: AuditStore;
   settings: SettingsStore;
+  logins: LoginStore;
   /** Flushes everything and releases the lock. */
   close(): Promise<void>;
 }

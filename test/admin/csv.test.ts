@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => s?.close());
 
 const SEED = JSON.parse(readFileSync(new URL('../../data/procedures.json', import.meta.url), 'utf8')) as unknown[];
-const catalogueJson = () => JSON.stringify(s.stores.catalogue.all());
+const catalogueJson = async () => JSON.stringify(await s.stores.catalogue.all());
 
 async function exportCsv(): Promise<string> {
   const res = await admin.get('/admin/catalogue/export.csv');
@@ -41,7 +41,7 @@ const rowsOf = (csv: string) => parse(csv, { bom: true, columns: true }) as Reco
 
 describe('catalogue CSV', () => {
   it('exports a column for every field of the procedure schema, ministry, subjects, result and source included', async () => {
-    expect(s.stores.catalogue.all()).toHaveLength(2849);
+    expect(await s.stores.catalogue.all()).toHaveLength(2849);
     const csv = await exportCsv();
     const header = parse(csv, { bom: true, to_line: 1 })[0] as string[];
     expect(header).toEqual(Object.keys(procedureSchema.shape));
@@ -56,24 +56,24 @@ describe('catalogue CSV', () => {
 
   it('export → import (merge, then replace) leaves all 2,849 procedures of the seed byte-identical', async () => {
     const seed = JSON.stringify(SEED.map((p) => procedureSchema.parse(p)));
-    expect(catalogueJson()).toBe(seed);
+    expect(await catalogueJson()).toBe(seed);
     const csv = await exportCsv();
     const probe = s.assistant.catalogue.searcher().search('lam lai cccd bi mat').map((h) => h.procedure.code);
 
     const merged = await importFile(csv, 'merge');
     expect(merged.statusCode, merged.body.slice(0, 2000)).toBe(303);
-    expect(catalogueJson()).toBe(seed);
+    expect(await catalogueJson()).toBe(seed);
 
     const replaced = await importFile(await exportCsv(), 'replace');
     expect(replaced.statusCode).toBe(303);
-    expect(catalogueJson()).toBe(seed);
+    expect(await catalogueJson()).toBe(seed);
     expect(s.assistant.catalogue.searcher().search('lam lai cccd bi mat').map((h) => h.procedure.code)).toEqual(probe);
     expect((await admin.get('/admin/catalogue')).body).toContain('Đã nhập: 0 thêm mới, 2849 cập nhật, tổng 2849 thủ tục.');
-    expect(s.stores.audit.list(10).map((e) => e.action)).toEqual(expect.arrayContaining(['catalogue.import.merge', 'catalogue.import.replace']));
+    expect((await s.stores.audit.list({ limit: 10 })).items.map((e) => e.action)).toEqual(expect.arrayContaining(['catalogue.import.merge', 'catalogue.import.replace']));
   }, 120_000);
 
   it('guards cells a spreadsheet would run as a formula, and reads the guard back off exactly', async () => {
-    const base = s.stores.catalogue.get('1.001193')!;
+    const base = (await s.stores.catalogue.get('1.001193'))!;
     const tricky: Procedure = {
       ...base,
       code: '9.990001',
@@ -96,32 +96,32 @@ describe('catalogue CSV', () => {
     expect(row.result).toBe(tricky.result);
     for (const cell of Object.values(row)) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
 
-    const before = catalogueJson();
+    const before = await catalogueJson();
     expect((await importFile(csv, 'merge')).statusCode).toBe(303);
-    expect(catalogueJson()).toBe(before);
-    expect(s.stores.catalogue.get('9.990001')).toEqual(tricky);
+    expect(await catalogueJson()).toBe(before);
+    expect(await s.stores.catalogue.get('9.990001')).toEqual(tricky);
     await s.stores.catalogue.remove('9.990001');
   }, 60_000);
 
   it('keeps the fields an older export does not carry when it is merged back', async () => {
-    const p = s.stores.catalogue.all().find((x) => x.ministry && x.result && x.subjects && x.source && x.channels.length && x.documents.length)!;
+    const p = (await s.stores.catalogue.all()).find((x) => x.ministry && x.result && x.subjects && x.source && x.channels.length && x.documents.length)!;
     const before = structuredClone(p);
     // The columns of an export made before ministry, subjects, result, source and the lists were added.
     const old = `code,name,field,level,agency,fee,duration,online,onlineSubmission,url\n${p.code},"${p.name.replace(/"/g, '""')}","${p.field}",${p.level.join(',')},"${(p.agency ?? '').replace(/"/g, '""')}",Miễn phí,,${p.online ?? ''},${p.onlineSubmission},${p.url ?? ''}\n`;
     const res = await importFile(old, 'merge', 'cu.csv');
     expect(res.statusCode, res.body.slice(0, 1500)).toBe(303);
-    const after = s.stores.catalogue.get(p.code)!;
+    const after = (await s.stores.catalogue.get(p.code))!;
     expect(after).toEqual({ ...before, fee: 'Miễn phí', duration: null });
-    expect(s.stores.catalogue.all()).toHaveLength(2849);
+    expect(await s.stores.catalogue.all()).toHaveLength(2849);
   });
 
   it('reports bad rows of an uploaded file with their line and imports nothing', async () => {
-    const before = catalogueJson();
+    const before = await catalogueJson();
     const csv = 'code,name,field,level\n1.001193,Đăng ký khai sinh,Hộ tịch,xa\n1.000894,"Tên\r\nhai dòng",Hộ tịch,xa\nABC,Ngắn,Hộ tịch,xa\n';
     const res = await importFile(csv, 'replace', 'sai.csv');
     expect(res.statusCode).toBe(422);
     expect(res.body).toMatch(/<td>5<\/td><td>code<\/td>/);
-    expect(catalogueJson()).toBe(before);
+    expect(await catalogueJson()).toBe(before);
     const noToken = await s.app.inject({ method: 'POST', url: '/admin/catalogue/import-file?mode=replace', headers: { cookie: auth.cookie, 'content-type': 'application/octet-stream' }, payload: 'code,name\n' });
     expect(noToken.statusCode).toBe(403);
     const anonymous = await s.app.inject({ method: 'POST', url: '/admin/catalogue/import-file?mode=replace', headers: { 'content-type': 'application/octet-stream', 'x-csrf-token': auth.csrf }, payload: 'code,name\n' });

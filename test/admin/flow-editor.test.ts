@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { isPair, isSeq, parseDocument, visit } from 'yaml';
 import { applyEdits, type EditOp } from '../../src/admin/flow-doc.js';
 import { parseFlowYaml } from '../../src/flow/validate.js';
-import { client, login, STAFF_PW, startAdminServer, type AdminServer } from './harness.js';
+import { ADMIN_PW, client, login, STAFF_PW, startAdminServer, type AdminServer } from './harness.js';
 
 /** A flow written the way staff write them: a flow list, comments, a "\n" string, a `|` block, a blank line. */
 const FLOW = `# Hướng dẫn lệ phí (bản thử)
@@ -177,9 +177,9 @@ const form = (yaml: string, action: string, boxes: { vi?: string; en?: string } 
   triggers_en: boxes.en ?? base.en,
   base_triggers_en: base.en,
 });
-const rec = () => s.stores.flows.get('vi-du')!;
+const rec = async () => (await s.stores.flows.get('vi-du'))!;
 /** Audit entries for the test flow, newest first. */
-const audits = (action: string) => s.stores.audit.list(1000).filter((e) => e.action === action && e.target === 'vi-du');
+const audits = async (action: string) => (await s.stores.audit.list({ limit: 1000 })).items.filter((e) => e.action === action && e.target === 'vi-du');
 
 beforeAll(async () => {
   s = await startAdminServer();
@@ -194,24 +194,24 @@ describe('saving from the flow editor', () => {
     const edited = FLOW.replace('"Gặp cán bộ"', '"Gặp cán bộ xã"');
     const res = await staff.post('/admin/flows/vi-du/save', form(edited, 'draft'));
     expect(res.statusCode).toBe(303);
-    expect(rec().draft?.yaml).toBe(edited);
+    expect((await rec()).draft?.yaml).toBe(edited);
     const diff = await staff.get('/admin/flows/vi-du/diff?from=1&to=draft');
     expect(diff.body).toContain('2 dòng thay đổi'); // one line out, one line in
   });
 
   it('leaves no draft when the text is put back to the published version', async () => {
-    expect(rec().draft).not.toBeNull();
+    expect((await rec()).draft).not.toBeNull();
     const res = await staff.post('/admin/flows/vi-du/save', form(FLOW, 'validate'));
     expect(res.statusCode).toBe(303);
-    expect(rec().draft).toBeNull();
-    expect(audits('flow.discard-draft')[0]?.before).toEqual(expect.objectContaining({ draft: expect.objectContaining({ yaml: FLOW.replace('"Gặp cán bộ"', '"Gặp cán bộ xã"') }) }));
+    expect((await rec()).draft).toBeNull();
+    expect((await audits('flow.discard-draft'))[0]?.before).toEqual(expect.objectContaining({ draft: expect.objectContaining({ yaml: FLOW.replace('"Gặp cán bộ"', '"Gặp cán bộ xã"') }) }));
   });
 
   it('keeps triggers typed in the YAML when the trigger boxes were left alone', async () => {
     const typed = FLOW.replace('en: ["fee question"]', 'en: ["fee question", "how much is the fee"]');
     const res = await staff.post('/admin/flows/vi-du/save', form(typed, 'draft'));
     expect(res.statusCode).toBe(303);
-    expect(rec().draft?.yaml).toBe(typed);
+    expect((await rec()).draft?.yaml).toBe(typed);
     const page = await staff.get('/admin/flows/vi-du');
     expect(page.body).toContain('>fee question\nhow much is the fee</textarea>');
   });
@@ -219,12 +219,12 @@ describe('saving from the flow editor', () => {
   it('writes triggers typed in the boxes into the YAML on their own line', async () => {
     const res = await staff.post('/admin/flows/vi-du/save', form(FLOW, 'draft', { vi: 'hỏi lệ phí\nlệ phí trước bạ\nphí công chứng' }));
     expect(res.statusCode).toBe(303);
-    expect(rec().draft?.yaml).toBe(FLOW.replace('vi: [hỏi lệ phí, "lệ phí trước bạ"]', 'vi: [hỏi lệ phí, "lệ phí trước bạ", phí công chứng]'));
+    expect((await rec()).draft?.yaml).toBe(FLOW.replace('vi: [hỏi lệ phí, "lệ phí trước bạ"]', 'vi: [hỏi lệ phí, "lệ phí trước bạ", phí công chứng]'));
   });
 
   it('reports triggers changed differently in the box and in the YAML instead of dropping one', async () => {
     const typed = FLOW.replace('en: ["fee question"]', 'en: ["fee in yaml"]');
-    const before = rec().draft?.yaml;
+    const before = (await rec()).draft?.yaml;
     const res = await staff.post('/admin/flows/vi-du/save', form(typed, 'draft', { en: 'fee in the box' }));
     expect(res.statusCode).toBe(409);
     expect(res.body).toContain('Cụm từ kích hoạt tiếng Anh (mỗi dòng một cụm): ô ở trên và nội dung YAML đều được sửa');
@@ -232,15 +232,15 @@ describe('saving from the flow editor', () => {
     // Both versions are still on the page.
     expect(res.body).toContain('>fee in the box</textarea>');
     expect(res.body).toContain('en: [&quot;fee in yaml&quot;]');
-    expect(rec().draft?.yaml).toBe(before);
+    expect((await rec()).draft?.yaml).toBe(before);
   });
 
   it('discards a draft with a redirect and an audit entry holding the dropped text', async () => {
-    const draft = rec().draft!.yaml;
+    const draft = (await rec()).draft!.yaml;
     const res = await staff.post('/admin/flows/vi-du/discard', {});
     expect(res.statusCode).toBe(303);
-    expect(rec().draft).toBeNull();
-    const entry = audits('flow.discard-draft')[0]!;
+    expect((await rec()).draft).toBeNull();
+    const entry = (await audits('flow.discard-draft'))[0]!;
     expect(entry.who).toBe('binh');
     expect(entry.before).toEqual({ draft: expect.objectContaining({ yaml: draft, updatedBy: 'binh' }) });
     expect((await staff.post('/admin/flows/vi-du/discard', {})).statusCode).toBe(303);
@@ -250,8 +250,8 @@ describe('saving from the flow editor', () => {
     const v2 = FLOW.replace('"Xem lệ phí"', '"Xem các khoản lệ phí"');
     const res = await staff.post('/admin/flows/vi-du/save', { ...form(v2, 'publish'), note: 'đổi nhãn' });
     expect(res.statusCode).toBe(303);
-    expect(rec().current).toBe(2);
-    const entry = audits('flow.publish')[0]!;
+    expect((await rec()).current).toBe(2);
+    const entry = (await audits('flow.publish'))[0]!;
     expect(entry.before).toEqual({ version: 1, yaml: FLOW });
     expect(entry.after).toEqual({ version: 2, yaml: v2 });
   });
@@ -331,5 +331,52 @@ describe('the edit endpoint of the visual editor', () => {
   it('needs the CSRF header and refuses paths into the object prototype', async () => {
     expect((await edit([], {})).statusCode).toBe(403);
     expect((await edit([{ op: 'set', path: ['__proto__', 'x'], value: 1 }])).statusCode).toBe(400);
+  });
+});
+
+describe('two clerks editing one flow', () => {
+  const ID = 'xung-dot';
+  const base = FLOW.replace('id: vi-du', `id: ${ID}`);
+  const expectedIn = (page: string) => /name="expected" value="(\d+)"/.exec(page)?.[1];
+
+  it('refuses a publish made on a version someone else replaced meanwhile, keeps the text as the draft, and publishes on the second press', async () => {
+    await s.stores.flows.publish(ID, base, 'an', s.clock.now);
+    const admin = client(s.app, await login(s.app, 'an', ADMIN_PW, '10.0.0.9'));
+    // Both open the editor on v1.
+    expect(expectedIn((await staff.get(`/admin/flows/${ID}`)).body)).toBe('1');
+    expect(expectedIn((await admin.get(`/admin/flows/${ID}`)).body)).toBe('1');
+
+    const theirs = base.replace('"Xem lệ phí"', '"Xem lệ phí (bản của An)"');
+    expect((await admin.post(`/admin/flows/${ID}/save`, { ...form(theirs, 'publish'), expected: '1' })).statusCode).toBe(303);
+    expect((await s.stores.flows.get(ID))!.current).toBe(2);
+
+    const mine = base.replace('"Gặp cán bộ"', '"Gặp cán bộ (bản của Bình)"');
+    const refused = await staff.post(`/admin/flows/${ID}/save`, { ...form(mine, 'publish'), expected: '1' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('Có người khác vừa xuất bản v2 (an,');
+    expect(refused.body).toContain('trong lúc anh/chị sửa bản dựa trên v1');
+    expect(refused.body).toContain('vẫn được giữ làm bản nháp');
+    // Nothing published over An's version; Bình's text is kept, in the store and on the page.
+    const after = (await s.stores.flows.get(ID))!;
+    expect(after.current).toBe(2);
+    expect(after.versions.at(-1)!.yaml).toBe(theirs);
+    expect(after.draft?.yaml).toBe(mine);
+    expect(refused.body).toContain('(bản của Bình)');
+    // The page now edits on top of v2: pressing publish again is a deliberate replacement.
+    expect(expectedIn(refused.body)).toBe('2');
+    expect((await staff.post(`/admin/flows/${ID}/save`, { ...form(mine, 'publish'), expected: '2' })).statusCode).toBe(303);
+    const last = (await s.stores.flows.get(ID))!;
+    expect(last.current).toBe(3);
+    expect(last.versions.at(-1)).toMatchObject({ yaml: mine, publishedBy: 'binh' });
+  });
+
+  it('refuses a rollback pressed on a page older than the current version', async () => {
+    const before = (await s.stores.flows.get(ID))!;
+    const res = await staff.post(`/admin/flows/${ID}/rollback`, { version: '1', expected: '2' });
+    expect(res.statusCode).toBe(303);
+    expect((await staff.get(`/admin/flows/${ID}`)).body).toContain(`Có người khác vừa xuất bản v${before.current}`);
+    expect((await s.stores.flows.get(ID))!.versions).toHaveLength(before.versions.length);
+    expect((await staff.post(`/admin/flows/${ID}/rollback`, { version: '1', expected: String(before.current) })).statusCode).toBe(303);
+    expect((await s.stores.flows.get(ID))!.current).toBe(before.current + 1);
   });
 });

@@ -24,8 +24,8 @@ afterAll(() => s.close());
 let addresses = 0;
 const person = (label: string) => citizen(s.app, label, `10.14.${Math.floor(++addresses / 200)}.${addresses % 200}`);
 /** The open handoff of that citizen's conversation. */
-const handoffOf = (c: ReturnType<typeof person>) => {
-  const h = s.stores.handoffs.openFor(`web:${c.id()}`);
+const handoffOf = async (c: ReturnType<typeof person>) => {
+  const h = await s.stores.handoffs.openFor(`web:${c.id()}`);
   if (!h) throw new Error('no open handoff for this citizen');
   return h;
 };
@@ -87,10 +87,10 @@ describe('live inbox (server-sent events)', () => {
       expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
       const web = person('sse-citizen-0001');
       await web.say('gặp cán bộ');
-      const h = handoffOf(web);
+      const h = await handoffOf(web);
       expect(h).toBeDefined();
       const opened = await stream.next((c) => c.kind === 'opened' && c.id === h.id);
-      expect(opened.waiting).toBe(s.stores.handoffs.list('waiting').length);
+      expect(opened.waiting).toBe((await s.stores.handoffs.list({ status: 'waiting' })).items.length);
       await web.say('em cần hỏi về giấy khai sinh');
       await stream.next((c) => c.kind === 'message' && c.id === h.id);
       await staff.post(`/admin/inbox/${h.id}/claim`, {});
@@ -129,17 +129,17 @@ describe('live inbox (server-sent events)', () => {
 
 describe('replying as a named staff member', () => {
   it("prefixes a staff reply with the staff member's display name in the citizen's chat", async () => {
-    const binh = s.stores.users.get('binh')!;
+    const binh = (await s.stores.users.get('binh'))!;
     await s.stores.users.put({ ...binh, displayName: 'Nguyễn Văn Bình' });
     try {
       const web = person('named-reply-0001');
       await web.say('gặp cán bộ');
-      const h = handoffOf(web);
+      const h = await handoffOf(web);
       expect((await staff.post(`/admin/inbox/${h.id}/reply`, { text: 'Chào anh/chị, anh/chị cần hỗ trợ gì ạ?' })).statusCode).toBe(303);
       expect((await web.poll()).map((r) => r.text)).toEqual(['Cán bộ Nguyễn Văn Bình: Chào anh/chị, anh/chị cần hỗ trợ gì ạ?']);
       // Staff see the same name in the transcript; the stored text is the reply itself.
       expect((await staff.get(`/admin/inbox/${h.id}`)).body).toContain('Cán bộ Nguyễn Văn Bình');
-      expect(s.stores.handoffs.get(h.id)!.transcript.at(-1)).toMatchObject({ from: 'staff', staff: 'binh', text: 'Chào anh/chị, anh/chị cần hỗ trợ gì ạ?' });
+      expect((await s.stores.handoffs.get(h.id))!.transcript.at(-1)).toMatchObject({ from: 'staff', staff: 'binh', text: 'Chào anh/chị, anh/chị cần hỗ trợ gì ạ?' });
     } finally {
       await s.stores.users.put(binh);
     }
@@ -149,28 +149,28 @@ describe('replying as a named staff member', () => {
 describe('canned replies', () => {
   it('lets staff add, edit and delete canned replies, kept in the store and offered in the reply box', async () => {
     expect((await staff.post('/admin/inbox/canned/add', { title: 'Giờ làm việc', text: 'Bộ phận một cửa làm việc từ 7:30 đến 17:00, thứ Hai đến thứ Sáu.' })).statusCode).toBe(303);
-    const [c] = JSON.parse(s.stores.settings.get('cannedReplies')!).replies as { id: string; title: string; text: string }[];
+    const [c] = JSON.parse((await s.stores.settings.get('cannedReplies'))!).replies as { id: string; title: string; text: string }[];
     expect(c).toMatchObject({ title: 'Giờ làm việc' });
     expect((await staff.get('/admin/inbox/canned')).body).toContain('Bộ phận một cửa làm việc từ 7:30');
 
     const web = person('canned-citizen-01');
     await web.say('gặp cán bộ');
-    const h = handoffOf(web);
+    const h = await handoffOf(web);
     const page = (await staff.get(`/admin/inbox/${h.id}`)).body;
     expect(page).toMatch(/<label>Câu trả lời mẫu <select id="canned-pick">.*<option value="Bộ phận một cửa làm việc từ 7:30[^"]*">Giờ làm việc<\/option>/s);
 
     expect((await staff.post(`/admin/inbox/canned/${c!.id}/save`, { title: 'Giờ làm việc (mới)', text: 'Bộ phận một cửa làm việc từ 8:00.' })).statusCode).toBe(303);
-    expect(JSON.parse(s.stores.settings.get('cannedReplies')!).replies).toEqual([{ id: c!.id, title: 'Giờ làm việc (mới)', text: 'Bộ phận một cửa làm việc từ 8:00.' }]);
+    expect(JSON.parse((await s.stores.settings.get('cannedReplies'))!).replies).toEqual([{ id: c!.id, title: 'Giờ làm việc (mới)', text: 'Bộ phận một cửa làm việc từ 8:00.' }]);
     expect((await staff.post(`/admin/inbox/canned/${c!.id}/delete`, {})).statusCode).toBe(303);
-    expect(JSON.parse(s.stores.settings.get('cannedReplies')!).replies).toEqual([]);
+    expect(JSON.parse((await s.stores.settings.get('cannedReplies'))!).replies).toEqual([]);
     expect((await staff.get('/admin/inbox/canned')).body).toContain('Chưa có câu trả lời mẫu nào');
-    expect(s.stores.audit.list(20).map((e) => e.action)).toEqual(expect.arrayContaining(['canned.add', 'canned.update', 'canned.delete']));
+    expect((await s.stores.audit.list({ limit: 20 })).items.map((e) => e.action)).toEqual(expect.arrayContaining(['canned.add', 'canned.update', 'canned.delete']));
   });
 
   it('refuses an empty canned reply', async () => {
-    const before = s.stores.settings.get('cannedReplies');
+    const before = await s.stores.settings.get('cannedReplies');
     await staff.post('/admin/inbox/canned/add', { title: 'Trống', text: '   ' });
-    expect(s.stores.settings.get('cannedReplies')).toBe(before);
+    expect(await s.stores.settings.get('cannedReplies')).toBe(before);
   });
 });
 
@@ -178,33 +178,33 @@ describe('internal notes and transfer', () => {
   it('keeps an internal note for staff and never sends it to the citizen', async () => {
     const web = person('note-citizen-0001');
     await web.say('gặp cán bộ');
-    const h = handoffOf(web);
+    const h = await handoffOf(web);
     await web.poll();
     expect((await staff.post(`/admin/inbox/${h.id}/note`, { text: 'Đã gọi lại cho công dân, chờ bổ sung giấy tờ.' })).statusCode).toBe(303);
     expect(await web.poll()).toEqual([]);
-    expect(s.stores.handoffs.get(h.id)!.transcript.at(-1)).toMatchObject({ from: 'note', staff: 'binh', text: 'Đã gọi lại cho công dân, chờ bổ sung giấy tờ.' });
+    expect((await s.stores.handoffs.get(h.id))!.transcript.at(-1)).toMatchObject({ from: 'note', staff: 'binh', text: 'Đã gọi lại cho công dân, chờ bổ sung giấy tờ.' });
     const page = (await staff.get(`/admin/inbox/${h.id}`)).body;
     expect(page).toMatch(/<li class="msg internal-note"><span class="meta">Ghi chú nội bộ của binh \(công dân không thấy\)[^<]*<\/span>Đã gọi lại cho công dân/);
     // A note is not a staff reply: the first-reply time stays unset.
-    expect(s.stores.handoffs.get(h.id)!.firstReplyAt).toBeNull();
+    expect((await s.stores.handoffs.get(h.id))!.firstReplyAt).toBeNull();
   });
 
   it('transfers a conversation to a colleague, who becomes its owner, with an audit entry', async () => {
     const web = person('transfer-citizen-01');
     await web.say('gặp cán bộ');
-    const h = handoffOf(web);
+    const h = await handoffOf(web);
     await staff.post(`/admin/inbox/${h.id}/claim`, {});
-    expect(s.stores.handoffs.get(h.id)!.claimedBy).toBe('binh');
+    expect((await s.stores.handoffs.get(h.id))!.claimedBy).toBe('binh');
     const page = (await staff.get(`/admin/inbox/${h.id}`)).body;
     expect(page).toMatch(/<label>Chuyển cho cán bộ khác <select name="to" required><option value="an">/);
     expect((await staff.post(`/admin/inbox/${h.id}/transfer`, { to: 'an' })).statusCode).toBe(303);
-    expect(s.stores.handoffs.get(h.id)).toMatchObject({ status: 'claimed', claimedBy: 'an' });
-    const entry = s.stores.audit.list(5).find((e) => e.action === 'handoff.transfer' && e.target === h.id);
+    expect(await s.stores.handoffs.get(h.id)).toMatchObject({ status: 'claimed', claimedBy: 'an' });
+    const entry = (await s.stores.audit.list({ limit: 5 })).items.find((e) => e.action === 'handoff.transfer' && e.target === h.id);
     expect(entry).toMatchObject({ who: 'binh', before: { claimedBy: 'binh' }, after: { claimedBy: 'an' } });
     expect(await web.poll()).toEqual([]);
     // Nobody unknown or disabled can be given a conversation.
     await staff.post(`/admin/inbox/${h.id}/transfer`, { to: 'nobody' });
-    expect(s.stores.handoffs.get(h.id)!.claimedBy).toBe('an');
+    expect((await s.stores.handoffs.get(h.id))!.claimedBy).toBe('an');
   });
 });
 
@@ -216,8 +216,8 @@ describe('search and status filter', () => {
     const b = person('search-citizen-002');
     await b.say('gặp cán bộ');
     await b.say('cho hỏi đăng ký kết hôn');
-    const ha = handoffOf(a);
-    const hb = handoffOf(b);
+    const ha = await handoffOf(a);
+    const hb = await handoffOf(b);
 
     const found = (await staff.get(`/admin/inbox?status=all&q=${encodeURIComponent('giay phep xay dung')}`)).body;
     expect(found).toContain(`/admin/inbox/${ha.id}`);
@@ -247,7 +247,7 @@ describe('readable transcript', () => {
     const pick = offered.flatMap((r) => (r.options ?? []) as { id: string; label: string }[]).find((o) => o.id.startsWith('p:'))!;
     const card = await web.say(pick.id);
     await web.say('gặp cán bộ');
-    const h = handoffOf(web);
+    const h = await handoffOf(web);
     const page = (await staff.get(`/admin/inbox/${h.id}`)).body;
     expect(page).not.toMatch(/p:\d/);
     expect(page).toContain(`<span class="meta">Công dân · `);
@@ -275,7 +275,7 @@ describe('readable transcript', () => {
     expect(vneid.id).toMatch(/^o\d$/);
     await web.say(vneid.id);
     await web.say('gặp cán bộ');
-    const h = handoffOf(web);
+    const h = await handoffOf(web);
     const said = h.transcript.filter((m) => m.from === 'citizen').map((m) => m.text);
     expect(said).toContain('Đăng ký tài khoản VNeID');
     expect(said).not.toContain(vneid.id);
@@ -307,7 +307,7 @@ describe('live fragments', () => {
     const web = person('fragment-citizen-1');
     await web.say('gặp cán bộ');
     await web.say('em cần hỏi thủ tục nhận nuôi con nuôi');
-    const h = handoffOf(web);
+    const h = await handoffOf(web);
     await staff.post(`/admin/inbox/${h.id}/claim`, {});
     // The page's script fetches these while the redirect after "Nhận xử lý" is still on its way.
     const live = await staff.get(`/admin/inbox/${h.id}/live.html`);
@@ -325,7 +325,7 @@ describe('inbox page', () => {
   it('keeps the reply box below a scrolling transcript and labels every field in Vietnamese', async () => {
     const web = person('layout-citizen-01');
     await web.say('gặp cán bộ');
-    const h = handoffOf(web);
+    const h = await handoffOf(web);
     const page = (await staff.get(`/admin/inbox/${h.id}`)).body;
     expect(page).toContain('<link rel="stylesheet" href="/admin/static/inbox.css">');
     expect(page).toContain('<script src="/admin/static/inbox.js" defer></script>');

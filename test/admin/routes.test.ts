@@ -32,25 +32,25 @@ describe('admin access control', () => {
     for (const url of ['/admin', '/admin/flows', '/admin/catalogue', '/admin/aliases', '/admin/inbox']) expect((await staff.get(url)).statusCode, url).toBe(200);
     for (const url of ['/admin/stats', '/admin/stats/export/flows.csv', '/admin/users', '/admin/audit']) expect((await staff.get(url)).statusCode, url).toBe(403);
     expect((await staff.post('/admin/users/add', { name: 'mallory', role: 'admin', password: 'x'.repeat(12) })).statusCode).toBe(403);
-    expect(s.stores.users.get('mallory')).toBeUndefined();
+    expect(await s.stores.users.get('mallory')).toBeUndefined();
     for (const url of PAGES) expect((await admin.get(url)).statusCode, url).toBe(200);
   });
 
   it('refuses a state change without the CSRF token or with a wrong one, and changes nothing', async () => {
-    const before = s.stores.catalogue.getAliases().aliases.length;
+    const before = (await s.stores.catalogue.getAliases()).aliases.length;
     expect((await admin.post('/admin/aliases/add', { table: 'aliases', from: 'xyz', to: 'abc' }, { csrf: null })).statusCode).toBe(403);
     expect((await admin.post('/admin/aliases/add', { table: 'aliases', from: 'xyz', to: 'abc' }, { csrf: 'wrong-token' })).statusCode).toBe(403);
-    expect(s.stores.catalogue.getAliases().aliases.length).toBe(before);
+    expect((await s.stores.catalogue.getAliases()).aliases.length).toBe(before);
     // A JSON call from the page's script carries the token in a header instead.
     const res = await s.app.inject({ method: 'POST', url: '/admin/flows/main-menu/test', headers: { cookie: (await login(s.app, 'an', ADMIN_PW, '10.0.0.9')).cookie }, payload: { yaml: 'x' } });
     expect(res.statusCode).toBe(403);
   });
 
   it('caps admin form bodies: an oversized post is refused with 413 and changes nothing', async () => {
-    const before = s.stores.catalogue.all().length;
+    const before = (await s.stores.catalogue.all()).length;
     const res = await admin.post('/admin/catalogue/import', { content: 'x'.repeat(17 * 1024 * 1024), filename: 'big.csv' });
     expect(res.statusCode).toBe(413);
-    expect(s.stores.catalogue.all().length).toBe(before);
+    expect((await s.stores.catalogue.all()).length).toBe(before);
   });
 
   it('sets security headers and a HttpOnly SameSite=Strict session cookie', async () => {
@@ -92,32 +92,32 @@ const GOOD_EDIT = (yaml: string) => yaml.replace('Chúc anh/chị sớm nhận k
 
 describe('flow editor', () => {
   it('shows every validation error with flow, step and line, keeps the draft, and does not publish', async () => {
-    const current = s.stores.flows.get('track-dossier')!;
+    const current = (await s.stores.flows.get('track-dossier'))!;
     const yaml = current.versions.at(-1)!.yaml.replace('next: where', 'next: nowhere');
     const res = await staff.post('/admin/flows/track-dossier/save', { yaml, action: 'publish' });
     expect(res.statusCode).toBe(422);
     expect(res.body).toMatch(/track-dossier<\/b> › bước <b>ask_code<\/b> \(<a [^>]*>dòng \d+<\/a>\)/);
     expect(res.body).toContain('nowhere');
-    expect(s.stores.flows.get('track-dossier')!.current).toBe(current.current);
-    expect(s.stores.flows.get('track-dossier')!.draft?.yaml).toBe(yaml);
+    expect((await s.stores.flows.get('track-dossier'))!.current).toBe(current.current);
+    expect((await s.stores.flows.get('track-dossier'))!.draft?.yaml).toBe(yaml);
   });
 
   it('refuses to publish when a conversation test fails, naming the failing turn', async () => {
-    const yaml = s.stores.flows.get('track-dossier')!.versions.at(-1)!.yaml.replace('validate: dossier', 'validate: text');
+    const yaml = (await s.stores.flows.get('track-dossier'))!.versions.at(-1)!.yaml.replace('validate: dossier', 'validate: text');
     const res = await staff.post('/admin/flows/track-dossier/save', { yaml, action: 'publish' });
     expect(res.statusCode).toBe(422);
     expect(res.body).toContain('id="test-failures"');
     expect(res.body).toMatch(/lượt \d+: công dân gõ “@@”/);
-    expect(s.stores.flows.get('track-dossier')!.versions.length).toBe(1);
+    expect((await s.stores.flows.get('track-dossier'))!.versions.length).toBe(1);
   });
 
   it('publishes a new immutable version, keeps citizens mid-flow on theirs, and rolls back', async () => {
     const web = citizen(s.app, 'citizen-midflow-01');
     expect((await web.say('tra cứu hồ sơ')).map((r) => r.text).join(' ')).toContain('mã hồ sơ');
-    const v1 = s.stores.flows.get('track-dossier')!.versions.at(-1)!.yaml;
+    const v1 = (await s.stores.flows.get('track-dossier'))!.versions.at(-1)!.yaml;
     const res = await staff.post('/admin/flows/track-dossier/save', { yaml: GOOD_EDIT(v1), action: 'publish', note: 'thêm chữ' });
     expect(res.statusCode).toBe(303);
-    const rec = s.stores.flows.get('track-dossier')!;
+    const rec = (await s.stores.flows.get('track-dossier'))!;
     expect(rec.current).toBe(2);
     expect(rec.versions[0]!.yaml).toBe(v1);
     expect(rec.versions[1]).toMatchObject({ publishedBy: 'binh', note: 'thêm chữ' });
@@ -135,21 +135,21 @@ describe('flow editor', () => {
     expect(diff.body).toContain('class="ddel"');
     // Roll back to v1: recorded as v3 with v1's text.
     expect((await staff.post('/admin/flows/track-dossier/rollback', { version: '1' })).statusCode).toBe(303);
-    const after = s.stores.flows.get('track-dossier')!;
+    const after = (await s.stores.flows.get('track-dossier'))!;
     expect(after.current).toBe(3);
     expect(after.versions[2]!.yaml).toBe(v1);
     const third = citizen(s.app, 'citizen-new-0003');
     await third.say('tra cứu hồ sơ');
     expect((await third.say('000.00.01.H29-260310-0420')).map((r) => r.text).join(' ')).not.toContain('(bản mới)');
-    const auditActions = s.stores.audit.list(100).map((e) => e.action);
+    const auditActions = (await s.stores.audit.list({ limit: 100 })).items.map((e) => e.action);
     expect(auditActions).toEqual(expect.arrayContaining(['flow.publish', 'flow.rollback']));
-    const publish = s.stores.audit.list(100).find((e) => e.action === 'flow.publish')!;
+    const publish = (await s.stores.audit.list({ limit: 100 })).items.find((e) => e.action === 'flow.publish')!;
     expect(publish).toMatchObject({ who: 'binh', target: 'track-dossier', before: { version: 1 }, after: { version: 2 } });
   });
 
   it('runs the draft in the live test chat through the real engine', async () => {
     const auth = await login(s.app, 'binh', STAFF_PW, '10.0.0.5');
-    const yaml = GOOD_EDIT(s.stores.flows.get('track-dossier')!.versions.at(-1)!.yaml);
+    const yaml = GOOD_EDIT((await s.stores.flows.get('track-dossier'))!.versions.at(-1)!.yaml);
     const call = (body: object) => s.app.inject({ method: 'POST', url: '/admin/flows/track-dossier/test', headers: { cookie: auth.cookie, 'x-csrf-token': auth.csrf }, payload: body });
     const start = (await call({ yaml })).json() as { state: unknown; step: string };
     expect(start.step).toBe('ask_code');
@@ -164,7 +164,7 @@ describe('flow editor', () => {
   it('creates a flow from a template, disables it, and refuses to disable system flows', async () => {
     expect((await staff.post('/admin/flows/new', { id: 'bad id', title_vi: 'x', title_en: 'y' })).statusCode).toBe(400);
     expect((await staff.post('/admin/flows/new', { id: 'huong-dan-le-phi', title_vi: 'Hướng dẫn lệ phí', title_en: 'Fee guide' })).statusCode).toBe(303);
-    const draft = s.stores.flows.get('huong-dan-le-phi')!.draft!.yaml;
+    const draft = (await s.stores.flows.get('huong-dan-le-phi'))!.draft!.yaml;
     const res = await staff.post('/admin/flows/huong-dan-le-phi/save', { yaml: draft, triggers_vi: 'hỏi lệ phí trước bạ\n', triggers_en: '', action: 'publish' });
     expect(res.statusCode).toBe(303);
     expect(s.assistant.flows.current('huong-dan-le-phi')?.flow.triggers.vi).toEqual(['hỏi lệ phí trước bạ']);
@@ -172,7 +172,7 @@ describe('flow editor', () => {
     await staff.post('/admin/flows/huong-dan-le-phi/disable', {});
     expect(s.assistant.flows.current('huong-dan-le-phi')).toBeUndefined();
     await staff.post('/admin/flows/main-menu/disable', {});
-    expect(s.stores.flows.get('main-menu')!.disabled).toBe(false);
+    expect((await s.stores.flows.get('main-menu'))!.disabled).toBe(false);
   });
 
   it('flags a flow as stale when a catalogue edit removes a procedure it names', async () => {
@@ -191,29 +191,29 @@ describe('flow editor', () => {
 
 describe('catalogue and aliases', () => {
   it('rejects a bad import with line, field and reason and leaves the catalogue untouched', async () => {
-    const before = s.stores.catalogue.all().length;
+    const before = (await s.stores.catalogue.all()).length;
     const csv = 'code,name,field,level\n1.001193,Đăng ký khai sinh,Hộ tịch,xa\nABC,Ngắn,Hộ tịch,xa\n';
     const res = await staff.post('/admin/catalogue/import', { content: csv, filename: 'bad.csv', mode: 'merge' });
     expect(res.statusCode).toBe(422);
     expect(res.body).toContain('mã thủ tục phải có dạng');
     expect(res.body).toMatch(/<td>3<\/td><td>code<\/td>/);
-    expect(s.stores.catalogue.all().length).toBe(before);
+    expect((await s.stores.catalogue.all()).length).toBe(before);
     const good = 'code,name,field,level\n9.999001,Thủ tục thử nghiệm cấp giấy phép nuôi chim yến,Nông nghiệp,tinh\n';
     expect((await staff.post('/admin/catalogue/import', { content: good, filename: 'good.csv', mode: 'merge' })).statusCode).toBe(303);
-    expect(s.stores.catalogue.get('9.999001')?.name).toContain('chim yến');
+    expect((await s.stores.catalogue.get('9.999001'))?.name).toContain('chim yến');
     expect(s.assistant.catalogue.searcher().search('giay phep nuoi chim yen')[0]?.procedure.code).toBe('9.999001');
-    expect(s.stores.audit.list(50).some((e) => e.action === 'catalogue.import.merge')).toBe(true);
+    expect((await s.stores.audit.list({ limit: 50 })).items.some((e) => e.action === 'catalogue.import.merge')).toBe(true);
   });
 
   it('edits a procedure with validation and the bot answers with the new text at once', async () => {
     const bad = await staff.post('/admin/catalogue/1.001193', { code: '1.001193', name: 'x', field: 'Hộ tịch', level: 'xa' });
     expect(bad.statusCode).toBe(422);
     expect(bad.body).toContain('Tên thủ tục: tên thủ tục quá ngắn');
-    const p = s.stores.catalogue.get('1.001193')!;
+    const p = (await s.stores.catalogue.get('1.001193'))!;
     const res = await staff.post('/admin/catalogue/1.001193', { code: p.code, name: p.name, field: p.field, level: p.level, fee: 'Miễn lệ phí (cập nhật 2026)', online: 'full', boost: '1' });
     expect(res.statusCode).toBe(303);
-    expect(s.stores.catalogue.get('1.001193')).toMatchObject({ fee: 'Miễn lệ phí (cập nhật 2026)', online: 'full', boost: 1 });
-    const entry = s.stores.audit.list(50).find((e) => e.action === 'catalogue.edit')!;
+    expect(await s.stores.catalogue.get('1.001193')).toMatchObject({ fee: 'Miễn lệ phí (cập nhật 2026)', online: 'full', boost: 1 });
+    const entry = (await s.stores.audit.list({ limit: 50 })).items.find((e) => e.action === 'catalogue.edit')!;
     expect(entry).toMatchObject({ who: 'binh', target: '1.001193' });
     expect((entry.before as { fee: unknown }).fee).toBe(p.fee);
   });
@@ -226,22 +226,22 @@ describe('catalogue and aliases', () => {
     // Mapping an unmatched question makes it a citizen phrasing of the procedure.
     expect(s.assistant.catalogue.searcher().search('cho chim về làm tổ trên tầng thượng')[0]?.procedure.code).not.toBe('9.999001');
     expect((await staff.post('/admin/aliases/map', { from: 'cho chim về làm tổ trên tầng thượng', code: '9.999001' })).statusCode).toBe(303);
-    expect(s.stores.catalogue.get('9.999001')?.phrasings).toContain('cho chim về làm tổ trên tầng thượng');
+    expect((await s.stores.catalogue.get('9.999001'))?.phrasings).toContain('cho chim về làm tổ trên tầng thượng');
     expect(s.assistant.catalogue.searcher().search('cho chim về làm tổ trên tầng thượng')[0]?.procedure.code).toBe('9.999001');
     // The concept lexicon: an everyday word meets the official words of every procedure that has them.
     const q = 'xin phép làm nhà dẫn dụ chim về làm tổ';
     expect(s.assistant.catalogue.searcher().search(q)[0]?.procedure.code).not.toBe('9.999001');
     const bad = await staff.post('/admin/lexicon/add', { official: '', colloquial: 'dẫn dụ chim', field: '' });
     expect(bad.statusCode).toBe(303);
-    expect(s.stores.catalogue.getAliases().lexicon?.some((c) => c.colloquial.includes('dẫn dụ chim'))).toBe(false);
+    expect((await s.stores.catalogue.getAliases()).lexicon?.some((c) => c.colloquial.includes('dẫn dụ chim'))).toBe(false);
     expect((await staff.post('/admin/lexicon/add', { official: 'nuôi chim yến', colloquial: 'dẫn dụ chim, nhà dẫn dụ', field: 'Nông nghiệp' })).statusCode).toBe(303);
     expect(s.assistant.catalogue.searcher().search(q)[0]?.procedure.code).toBe('9.999001');
     expect((await staff.get('/admin/aliases')).body).toContain('nhà dẫn dụ');
     expect((await staff.post('/admin/lexicon/delete', { official: 'nuôi chim yến' })).statusCode).toBe(303);
-    expect(s.stores.catalogue.getAliases().lexicon?.some((c) => c.official.includes('nuôi chim yến'))).toBe(false);
+    expect((await s.stores.catalogue.getAliases()).lexicon?.some((c) => c.official.includes('nuôi chim yến'))).toBe(false);
     expect((await staff.post('/admin/aliases/delete', { table: 'aliases', from: 'gpncy' })).statusCode).toBe(303);
-    expect(s.stores.catalogue.getAliases().aliases.some((a) => a.from === 'gpncy')).toBe(false);
-    expect(s.stores.audit.list(50).map((e) => e.action)).toEqual(expect.arrayContaining(['aliases.set', 'catalogue.phrasing', 'lexicon.set', 'lexicon.delete', 'aliases.delete']));
+    expect((await s.stores.catalogue.getAliases()).aliases.some((a) => a.from === 'gpncy')).toBe(false);
+    expect((await s.stores.audit.list({ limit: 50 })).items.map((e) => e.action)).toEqual(expect.arrayContaining(['aliases.set', 'catalogue.phrasing', 'lexicon.set', 'lexicon.delete', 'aliases.delete']));
   });
 });
 
@@ -251,7 +251,7 @@ describe('handoff inbox', () => {
     await web.say('đăng ký vneid');
     const handed = (await web.say('gặp cán bộ')).map((r) => r.text).join(' ');
     expect(handed).toMatch(/cán bộ/i);
-    const h = s.stores.handoffs.list('waiting').find((x) => x.chatId === web.id())!;
+    const h = (await s.stores.handoffs.list({ status: 'waiting' })).items.find((x) => x.chatId === web.id())!;
     expect(h).toBeDefined();
     // The stored record keeps a keyed hash of the citizen id, not the id itself.
     expect(h.user).toMatch(/^[A-Za-z0-9_-]{16}$/);
@@ -264,19 +264,19 @@ describe('handoff inbox', () => {
     const waitReplies = await web.say('cho em hỏi với, 0912345678');
     expect(waitReplies.every((r) => !r.options?.length)).toBe(true);
     expect((await staff.post(`/admin/inbox/${h.id}/claim`, {})).statusCode).toBe(303);
-    expect(s.stores.handoffs.get(h.id)).toMatchObject({ status: 'claimed', claimedBy: 'binh' });
+    expect(await s.stores.handoffs.get(h.id)).toMatchObject({ status: 'claimed', claimedBy: 'binh' });
     s.clock.now += 90_000;
     expect((await staff.post(`/admin/inbox/${h.id}/reply`, { text: 'Chào anh/chị, em là cán bộ Bình. Anh/chị cần hỗ trợ gì ạ?' })).statusCode).toBe(303);
     // Signed with the staff member's name (the login name: this account has no display name).
     expect((await web.poll()).map((r) => r.text)).toEqual(['Cán bộ binh: Chào anh/chị, em là cán bộ Bình. Anh/chị cần hỗ trợ gì ạ?']);
-    const after = s.stores.handoffs.get(h.id)!;
+    const after = (await s.stores.handoffs.get(h.id))!;
     expect(after.firstReplyAt).toBe(s.clock.now);
     expect(after.transcript.map((m) => m.text).join('\n')).toContain('[số điện thoại]');
     expect(after.transcript.map((m) => m.text).join('\n')).not.toContain('0912345678');
     expect((await staff.post(`/admin/inbox/${h.id}/close`, {})).statusCode).toBe(303);
-    expect(s.stores.handoffs.get(h.id)!.status).toBe('closed');
+    expect((await s.stores.handoffs.get(h.id))!.status).toBe('closed');
     expect((await web.poll())[0]!.text).toContain('Trợ lý tự động tiếp tục');
-    expect(s.stores.sessions.get(sessionKey('web', web.id()))!.handoff).toBeNull();
+    expect((await s.stores.sessions.get(sessionKey('web', web.id())))!.handoff).toBeNull();
     expect((await web.say('menu')).flatMap((r) => r.options ?? []).length).toBeGreaterThan(2);
   });
 });
@@ -321,5 +321,25 @@ describe('stats dashboard', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('audit log page', () => {
+  it('shows the newest 500 changes and links to the older ones, page by page', async () => {
+    for (let i = 0; i < 620; i++) await s.stores.audit.add({ at: s.clock.now + i, who: 'an', action: 'test.paging', target: `muc-${String(i).padStart(3, '0')}` });
+    const first = await admin.get('/admin/audit');
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toContain('muc-619');
+    expect(first.body).toContain('muc-120');
+    expect(first.body).not.toContain('muc-119');
+    const more = /href="(\/admin\/audit\?after=[^"]+)"/.exec(first.body)?.[1];
+    expect(more).toBeDefined();
+    const second = await admin.get(more!.replace(/&amp;/g, '&'));
+    expect(second.statusCode).toBe(200);
+    expect(second.body).toContain('muc-119');
+    expect(second.body).toContain('muc-000');
+    expect(second.body).not.toContain('muc-120');
+    // A cursor that was tampered with goes back to the first page instead of failing.
+    expect((await admin.get('/admin/audit?after=%7Bnot-a-cursor')).statusCode).toBe(303);
   });
 });

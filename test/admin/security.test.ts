@@ -128,7 +128,7 @@ describe('password hashing', () => {
     const known = await runs('binh');
     expect(known).toBe(1);
     expect(await runs('khong-co-ai')).toBe(known);
-    await s.stores.users.put({ ...s.stores.users.get('binh')!, disabled: true });
+    await s.stores.users.put({ ...(await s.stores.users.get('binh'))!, disabled: true });
     expect(await runs('binh')).toBe(known);
   });
 
@@ -143,14 +143,14 @@ describe('password hashing', () => {
     const s = await server({ SCRYPT_LOG_N: '12' });
     const old = await hashPassword('mat-khau-cu-la-day-9', { logN: 10 });
     await addUser(s.stores.users, 'chi', 'staff', 'tam-thoi-mot-lan-8', 0, { logN: 10 });
-    await s.stores.users.put({ ...s.stores.users.get('chi')!, passwordHash: old });
+    await s.stores.users.put({ ...(await s.stores.users.get('chi'))!, passwordHash: old });
     expect((await login(s.app, 'chi', 'mat-khau-cu-la-day-9', '10.5.0.1')).cookie).not.toBe('');
-    const now = s.stores.users.get('chi')!.passwordHash;
+    const now = (await s.stores.users.get('chi'))!.passwordHash;
     expect(now).toMatch(/^scrypt\$4096\$8\$1\$/);
     expect((await login(s.app, 'chi', 'mat-khau-cu-la-day-9', '10.5.0.2')).cookie).not.toBe('');
     // A wrong password changes nothing.
     await login(s.app, 'chi', 'wrong-password', '10.5.0.3');
-    expect(s.stores.users.get('chi')!.passwordHash).toBe(now);
+    expect((await s.stores.users.get('chi'))!.passwordHash).toBe(now);
   });
 });
 
@@ -168,11 +168,11 @@ describe('password strength', () => {
     const s = await server();
     const admin = client(s.app, await login(s.app, 'an', ADMIN_PW));
     await admin.post('/admin/users/add', { name: 'dung', role: 'staff', password: '1234567890' });
-    expect(s.stores.users.get('dung')).toBeUndefined();
+    expect(await s.stores.users.get('dung')).toBeUndefined();
     expect((await admin.get('/admin/users')).body).toContain('quá phổ biến');
-    const before = s.stores.users.get('binh')!.passwordHash;
+    const before = (await s.stores.users.get('binh'))!.passwordHash;
     await admin.post('/admin/users/password', { name: 'binh', password: 'binh-binh-binh-1' });
-    expect(s.stores.users.get('binh')!.passwordHash).toBe(before);
+    expect((await s.stores.users.get('binh'))!.passwordHash).toBe(before);
     expect((await admin.get('/admin/users')).body).toContain('không được chứa tên đăng nhập');
   });
 });
@@ -232,7 +232,7 @@ describe('own account and roles', () => {
     expect((await elsewhere.get('/admin')).statusCode).toBe(302);
     expect((await login(s.app, 'binh', STAFF_PW, '10.6.0.4')).cookie).toBe('');
     expect((await login(s.app, 'binh', NEW, '10.6.0.5')).cookie).not.toBe('');
-    expect(s.stores.audit.list(20).some((e) => e.action === 'user.password' && e.who === 'binh')).toBe(true);
+    expect((await s.stores.audit.list({ limit: 20 })).items.some((e) => e.action === 'user.password' && e.who === 'binh')).toBe(true);
   });
 
   it('stops guessing the current password on the change form after 5 wrong tries', async () => {
@@ -250,20 +250,20 @@ describe('own account and roles', () => {
     const binh = client(s.app, await login(s.app, 'binh', STAFF_PW, '10.7.0.1'));
     expect((await binh.get('/admin/users')).statusCode).toBe(403);
     expect((await binh.post('/admin/users/edit', { name: 'binh', role: 'admin', displayName: '' })).statusCode).toBe(403);
-    expect(s.stores.users.get('binh')!.role).toBe('staff');
+    expect((await s.stores.users.get('binh'))!.role).toBe('staff');
 
     expect((await admin.post('/admin/users/edit', { name: 'binh', role: 'admin', displayName: '  Anh Bình –  UBND xã ' })).statusCode).toBe(303);
-    expect(s.stores.users.get('binh')).toMatchObject({ role: 'admin', displayName: 'Anh Bình – UBND xã' });
+    expect(await s.stores.users.get('binh')).toMatchObject({ role: 'admin', displayName: 'Anh Bình – UBND xã' });
     // The old session had the old role: it signs in again and gets the new one.
     expect((await binh.get('/admin')).statusCode).toBe(302);
     const again = client(s.app, await login(s.app, 'binh', STAFF_PW, '10.7.0.2'));
     expect((await again.get('/admin/users')).statusCode).toBe(200);
-    expect(s.stores.audit.list(20).find((e) => e.action === 'user.edit')).toMatchObject({ who: 'an', target: 'binh', before: { role: 'staff' }, after: { role: 'admin', displayName: 'Anh Bình – UBND xã' } });
+    expect((await s.stores.audit.list({ limit: 20 })).items.find((e) => e.action === 'user.edit')).toMatchObject({ who: 'an', target: 'binh', before: { role: 'staff' }, after: { role: 'admin', displayName: 'Anh Bình – UBND xã' } });
 
     await admin.post('/admin/users/edit', { name: 'binh', role: 'staff', displayName: '' });
-    expect(s.stores.users.get('binh')!.displayName).toBeUndefined();
+    expect((await s.stores.users.get('binh'))!.displayName).toBeUndefined();
     await admin.post('/admin/users/edit', { name: 'an', role: 'staff', displayName: '' });
-    expect(s.stores.users.get('an')!.role).toBe('admin');
+    expect((await s.stores.users.get('an'))!.role).toBe('admin');
     expect((await admin.get('/admin/users')).body).toContain('Phải còn ít nhất một quản trị viên');
   });
 
@@ -271,7 +271,7 @@ describe('own account and roles', () => {
     const s = await server();
     const binh = client(s.app, await login(s.app, 'binh', STAFF_PW, '10.7.1.1'));
     expect((await binh.post('/admin/account/name', { displayName: 'Chị Lan – UBND xã' })).statusCode).toBe(303);
-    expect(s.stores.users.get('binh')!.displayName).toBe('Chị Lan – UBND xã');
+    expect((await s.stores.users.get('binh'))!.displayName).toBe('Chị Lan – UBND xã');
     expect((await binh.get('/admin/account')).body).toContain('value="Chị Lan – UBND xã"');
   });
 });

@@ -29,8 +29,8 @@ afterAll(async () => {
 
 describe.skipIf(!haveChromium)('catalogue CSV in Chromium', () => {
   it('downloads the catalogue as CSV and merges that file back through the file picker: nothing changes', async () => {
-    const before = JSON.stringify(s.stores.catalogue.all());
-    expect(s.stores.catalogue.all()).toHaveLength(2849);
+    const before = JSON.stringify(await s.stores.catalogue.all());
+    expect(await s.stores.catalogue.all()).toHaveLength(2849);
     const ctx = await browser.newContext({ locale: 'vi-VN', acceptDownloads: true });
     const page = await ctx.newPage();
     await page.goto(`${base}/admin/login?next=/admin/catalogue`);
@@ -52,8 +52,8 @@ describe.skipIf(!haveChromium)('catalogue CSV in Chromium', () => {
     await page.getByRole('button', { name: 'Nhập', exact: true }).click();
     await page.locator('.flash.ok', { hasText: 'Đã nhập: 0 thêm mới, 2849 cập nhật, tổng 2849 thủ tục.' }).waitFor({ timeout: 60_000 });
 
-    expect(JSON.stringify(s.stores.catalogue.all())).toBe(before);
-    expect(s.stores.audit.list(5).some((e) => e.action === 'catalogue.import.merge' && e.target === 'procedures.csv')).toBe(true);
+    expect(JSON.stringify(await s.stores.catalogue.all())).toBe(before);
+    expect((await s.stores.audit.list({ limit: 5 })).items.some((e) => e.action === 'catalogue.import.merge' && e.target === 'procedures.csv')).toBe(true);
     await ctx.close();
   }, 120_000);
 });

@@ -75,7 +75,7 @@ describe.skipIf(!haveChromium)('visual flow editor in Chromium', () => {
 
     await admin.click('button[value=publish]');
     await admin.locator('.flash.ok', { hasText: 'Đã xuất bản v1' }).waitFor();
-    const yaml = s.stores.flows.get('gio-lam-viec')!.versions[0]!.yaml;
+    const yaml = (await s.stores.flows.get('gio-lam-viec'))!.versions[0]!.yaml;
     expect(yaml).toContain('start: hoi_buoi');
     expect(yaml).not.toContain('intro:');
     expect(yaml).toContain('vi: ["giờ làm việc xã"]');

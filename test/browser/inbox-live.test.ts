@@ -86,7 +86,7 @@ describe.skipIf(!haveChromium)('live inbox in Chromium', () => {
       expect(await staff.inputValue('#reply-text')).toBe('đang gõ dở');
 
       // A long conversation: the transcript scrolls inside its box, the reply box stays on screen.
-      const h = s.stores.handoffs.list('claimed')[0]!;
+      const h = (await s.stores.handoffs.list({ status: 'claimed' })).items[0]!;
       for (let i = 1; i <= 40; i++) await s.stores.handoffs.append(h.id, { from: 'citizen', text: `Tin nhắn thử số ${i}`, at: Date.now() });
       await staff.locator('#transcript li.msg.citizen', { hasText: 'Tin nhắn thử số 40' }).waitFor({ timeout: 10_000 });
       await staff.reload();

@@ -60,7 +60,7 @@ describe.skipIf(!haveChromium)('embeddable widget in Chromium', () => {
     expect(await open.getAttribute('aria-expanded')).toBe('true');
     const chat = page.frameLocator('iframe[title="Trợ lý dịch vụ công"]');
     await chat.locator('#log li.msg.bot').first().waitFor({ timeout: 10_000 });
-    const before = s.stores.sessions.size();
+    const before = await s.stores.sessions.size();
     await chat.locator('#input').fill('tra cứu hồ sơ');
     await chat.locator('#input').press('Enter');
     await chat.locator('#log li.msg.bot', { hasText: 'mã hồ sơ' }).waitFor({ timeout: 10_000 });
@@ -68,7 +68,7 @@ describe.skipIf(!haveChromium)('embeddable widget in Chromium', () => {
     await chat.locator('#input').fill('000.00.01.H29-260310-0420');
     await chat.locator('#input').press('Enter');
     await chat.locator('#log li.msg.bot', { hasText: 'Chúc anh/chị sớm nhận kết quả!' }).waitFor({ timeout: 10_000 });
-    expect(s.stores.sessions.size()).toBeLessThanOrEqual(before + 1);
+    expect(await s.stores.sessions.size()).toBeLessThanOrEqual(before + 1);
     // The frame has no storage of its own on another site's page: the script carries on without it.
     expect(errors).toEqual([]);
     await ctx.close();

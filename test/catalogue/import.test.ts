@@ -79,11 +79,11 @@ describe('catalogue import', () => {
     const seed = parseImport(JSON.stringify([good]), 's.json');
     if (!seed.ok) throw new Error('setup');
     await stores.catalogue.seed(seed.rows, { aliases: [], english: [] });
-    const before = stores.catalogue.revision();
+    const before = await stores.catalogue.revision();
     const r = parseImport(JSON.stringify([{ ...good, code: '2.000001' }, { ...good, name: '' }]), 'bad.json');
     expect(r.ok).toBe(false);
-    expect(stores.catalogue.all().map((p) => p.code)).toEqual(['1.001193']);
-    expect(stores.catalogue.revision()).toBe(before);
+    expect((await stores.catalogue.all()).map((p) => p.code)).toEqual(['1.001193']);
+    expect(await stores.catalogue.revision()).toBe(before);
   });
 });
 

@@ -9,8 +9,8 @@ describe('catalogue service', () => {
   it('seeds phrasings and the lexicon, and builds the index before it returns', async () => {
     const stores = await createMemoryStores();
     const service = await createCatalogueService(stores.catalogue, { settings: stores.settings });
-    expect(stores.catalogue.getAliases().lexicon?.length).toBeGreaterThanOrEqual(600);
-    expect(stores.catalogue.all().filter((p) => p.phrasings.length >= 4).length).toBeGreaterThanOrEqual(800);
+    expect((await stores.catalogue.getAliases()).lexicon?.length).toBeGreaterThanOrEqual(600);
+    expect((await stores.catalogue.all()).filter((p) => p.phrasings.length >= 4).length).toBeGreaterThanOrEqual(800);
     // The first search needs no build of its own.
     const t = performance.now();
     expect(service.searcher().search('làm sổ đỏ')[0]).toBeDefined();
@@ -21,7 +21,7 @@ describe('catalogue service', () => {
     const stores = await createMemoryStores();
     const service = await createCatalogueService(stores.catalogue, { settings: stores.settings });
     const before = service.searcher();
-    const p: Procedure = { ...stores.catalogue.get('1.001193')!, code: '9.999002', name: 'Cấp giấy phép nuôi ong mật lấy sáp', phrasings: ['xin phép nuôi ong'] };
+    const p: Procedure = { ...(await stores.catalogue.get('1.001193'))!, code: '9.999002', name: 'Cấp giấy phép nuôi ong mật lấy sáp', phrasings: ['xin phép nuôi ong'] };
     await stores.catalogue.upsert(p);
     const rebuilt = service.refresh();
     // While the rebuild runs, chats are answered from the old index (no stall, no half-built index).
@@ -37,12 +37,12 @@ describe('catalogue service', () => {
     const old = seed.procedures.map((p) => ({ ...p, phrasings: [] as string[] }));
     old[0] = { ...old[0]!, fee: 'sửa bởi cán bộ' };
     await stores.catalogue.seed(old, { aliases: seed.tables.aliases, english: seed.tables.english });
-    expect(stores.catalogue.getAliases().lexicon).toBeUndefined();
+    expect((await stores.catalogue.getAliases()).lexicon).toBeUndefined();
     await createCatalogueService(stores.catalogue, { settings: stores.settings });
-    expect(stores.catalogue.getAliases().lexicon?.length).toBe(seed.tables.lexicon?.length);
-    expect(stores.catalogue.get(old[0]!.code)?.fee).toBe('sửa bởi cán bộ');
+    expect((await stores.catalogue.getAliases()).lexicon?.length).toBe(seed.tables.lexicon?.length);
+    expect((await stores.catalogue.get(old[0]!.code))?.fee).toBe('sửa bởi cán bộ');
     const withPhrasings = seed.procedures.find((p) => p.phrasings.length)!;
-    expect(stores.catalogue.get(withPhrasings.code)?.phrasings).toEqual(withPhrasings.phrasings);
+    expect((await stores.catalogue.get(withPhrasings.code))?.phrasings).toEqual(withPhrasings.phrasings);
   });
 
   it('gives a DATA_DIR seeded before channels were kept the fee notes and documents, keeping staff edits', async () => {
@@ -53,8 +53,8 @@ describe('catalogue service', () => {
     await stores.catalogue.seed(old, seed.tables);
     await createCatalogueService(stores.catalogue, { settings: stores.settings });
     // 3.000347: the note with the real fee (135.000 đồng) is back, so the card no longer says "Miễn phí".
-    expect(stores.catalogue.get('3.000347')?.channels.some((c) => c.note?.includes('135.000'))).toBe(true);
-    expect(stores.catalogue.get('1.001193')?.documents).toEqual([{ name: 'Tờ khai do cán bộ sửa', quantity: '1 bản chính' }]);
+    expect((await stores.catalogue.get('3.000347'))?.channels.some((c) => c.note?.includes('135.000'))).toBe(true);
+    expect((await stores.catalogue.get('1.001193'))?.documents).toEqual([{ name: 'Tờ khai do cán bộ sửa', quantity: '1 bản chính' }]);
   });
 
   it('keeps what citizens pick as a bounded prior across restarts', async () => {
@@ -63,7 +63,7 @@ describe('catalogue service', () => {
     for (let i = 0; i < 30; i++) service.recordPick('1.000593');
     service.recordPick('0.000000'); // unknown codes are ignored
     await new Promise((r) => setTimeout(r, 1100));
-    const saved = JSON.parse(stores.settings.get('search.picks') ?? '{}') as Record<string, number>;
+    const saved = JSON.parse(await stores.settings.get('search.picks') ?? '{}') as Record<string, number>;
     expect(saved).toEqual({ '1.000593': 30 });
     const again = await createCatalogueService(stores.catalogue, { settings: stores.settings });
     const score = (s: typeof service) => s.searcher().search('đăng ký kết hôn', { limit: 5 }).find((h) => h.procedure.code === '1.000593')?.score ?? 0;

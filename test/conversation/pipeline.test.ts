@@ -37,14 +37,14 @@ let n = 0;
 beforeAll(async () => {
   stores = await createMemoryStores();
   await seedFlows(stores.flows, FLOWS_DIR, NOW, log);
-  const flows = createFlowRegistry(stores.flows, log);
+  const flows = await createFlowRegistry(stores.flows, log);
   ctx = createRouter({ flows, searcher: () => searcher, sessions: stores.sessions, handoffs: stores.handoffs, events: { emit: () => undefined }, now: () => NOW, config: testConfig(), log }).context;
 });
 
 const inbound = (text: string, chatId = `u${++n}`): Inbound => ({ channel: 'web', chatId, userId: chatId, messageId: String(n), kind: 'text', text, at: NOW });
 /** Runs one step on a fresh turn; `next` answers "NEXT" and records the text it was handed. */
 async function runStep(step: Middleware, text: string, prepare?: (t: Turn) => void) {
-  const turn = openTurn(ctx, inbound(text));
+  const turn = await openTurn(ctx, inbound(text));
   prepare?.(turn);
   const next = vi.fn(async (): Promise<Reply[]> => [{ text: 'NEXT' }]);
   const replies = await step(turn, next);
@@ -108,7 +108,7 @@ describe('pipeline steps', () => {
     const h = await runStep(globalIntents(ctx), 'nhờ người thật tư vấn giúp');
     expect(h.passed).toBe(false);
     await Promise.all(h.turn.pending);
-    expect(stores.handoffs.openFor(h.turn.key)).toBeDefined();
+    expect(await stores.handoffs.openFor(h.turn.key)).toBeDefined();
     const g = await runStep(globalIntents(ctx), 'chào shop, cho hỏi làm lại cccd');
     expect(g.passed).toBe(true);
     expect(g.turn.folded).toBe('cho hoi lam lai cccd');
@@ -116,16 +116,16 @@ describe('pipeline steps', () => {
 
   it('handoff relay: a waiting citizen is acknowledged once, then not interrupted', async () => {
     const chat = `relay${++n}`;
-    const first = openTurn(ctx, inbound('gặp cán bộ', chat));
+    const first = await openTurn(ctx, inbound('gặp cán bộ', chat));
     await globalIntents(ctx)(first, async () => []);
     await Promise.all(first.pending);
-    const again = (text: string) => {
-      const turn = openTurn(ctx, inbound(text, chat));
+    const again = async (text: string) => {
+      const turn = await openTurn(ctx, inbound(text, chat));
       return handoffRelay(ctx)(turn, async () => [{ text: 'NEXT' }]);
     };
     expect((await again('alo'))[0]!.text).toContain('Cán bộ đã nhận được');
     expect(await again('có ai không')).toEqual([]);
-    expect(stores.handoffs.openFor(first.key)!.transcript.slice(-2).map((m) => m.text)).toEqual(['alo', 'có ai không']);
+    expect((await stores.handoffs.openFor(first.key))!.transcript.slice(-2).map((m) => m.text)).toEqual(['alo', 'có ai không']);
   });
 
   it('active flow: a question inside an ask step is answered by later steps, then the step is shown again', async () => {
@@ -201,7 +201,7 @@ describe('concurrent turns', () => {
         throw new Error('disk full');
       },
     };
-    const router = createRouter({ flows: createFlowRegistry(s.flows, log), searcher: () => searcher, sessions: s.sessions, handoffs, events: { emit: () => undefined }, now: () => NOW, config: testConfig(), log });
+    const router = createRouter({ flows: await createFlowRegistry(s.flows, log), searcher: () => searcher, sessions: s.sessions, handoffs, events: { emit: () => undefined }, now: () => NOW, config: testConfig(), log });
     const a = router.handle(inbound('gặp cán bộ', 'citizen-a'));
     const b = router.handle(inbound('làm lại căn cước', 'citizen-b'));
     const bReplies = await b;
@@ -231,13 +231,13 @@ describe('deployment profile', () => {
     const s = await createMemoryStores();
     await seedFlows(s.flows, FLOWS_DIR, NOW, log);
     const config = testConfig({ PROVINCE: 'Thái Nguyên', PROVINCE_PORTAL_URL: 'https://dichvucong.thainguyen.gov.vn', SUPPORT_HOTLINE: '0208 3 855 555', ONE_STOP_ADDRESS: 'Trung tâm Phục vụ hành chính công tỉnh Thái Nguyên' });
-    const router = createRouter({ flows: createFlowRegistry(s.flows, log), searcher: () => searcher, sessions: s.sessions, handoffs: s.handoffs, events: { emit: () => undefined }, now: () => NOW, config, log });
+    const router = createRouter({ flows: await createFlowRegistry(s.flows, log), searcher: () => searcher, sessions: s.sessions, handoffs: s.handoffs, events: { emit: () => undefined }, now: () => NOW, config, log });
     const replies = await router.handle(inbound('làm lại căn cước ở đâu'));
     const text = replies.map((r) => r.text).join('\n');
     expect(text).toContain('Trung tâm Phục vụ hành chính công tỉnh Thái Nguyên');
     expect(text).toContain('0208 3 855 555');
     expect(text).toContain('https://dichvucong.thainguyen.gov.vn');
-    const national = await createRouter({ flows: createFlowRegistry(s.flows, log), searcher: () => searcher, sessions: s.sessions, handoffs: s.handoffs, events: { emit: () => undefined }, now: () => NOW, config: testConfig(), log }).handle(inbound('làm lại căn cước ở đâu'));
+    const national = await createRouter({ flows: await createFlowRegistry(s.flows, log), searcher: () => searcher, sessions: s.sessions, handoffs: s.handoffs, events: { emit: () => undefined }, now: () => NOW, config: testConfig(), log }).handle(inbound('làm lại căn cước ở đâu'));
     expect(national.map((r) => r.text).join('\n')).not.toContain('Bộ phận một cửa:');
   });
 

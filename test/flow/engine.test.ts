@@ -97,7 +97,7 @@ describe('router and engine', () => {
     const searcher = createSearcher(seed.procedures, seed.tables);
     await stores.flows.publish('demo', flowV('v1'), 'lan', 1);
     await stores.flows.publish('main-menu', flowV('menu').replace('id: demo', 'id: main-menu').replace('["chạy thử"]', '[]').replace('["demo"]', '[]'), 'lan', 1);
-    const flows = createFlowRegistry(stores.flows, createLogger('silent'));
+    const flows = await createFlowRegistry(stores.flows, createLogger('silent'));
     const events: AppEvent[] = [];
     let now = NOW;
     const router = createRouter({ flows, searcher: () => searcher, sessions: stores.sessions, handoffs: stores.handoffs, events: { emit: (e) => events.push(e) }, now: () => now, config: testConfig(), log: createLogger('silent') });
@@ -118,7 +118,7 @@ describe('router and engine', () => {
     const { say, stores } = await setup();
     await say('chạy thử');
     expect((await say('trợ giúp'))[0]?.text).toMatch(/quay lại/);
-    expect(stores.sessions.get(sessionKey('web', 'c1'))?.flowId).toBe('demo');
+    expect((await stores.sessions.get(sessionKey('web', 'c1')))?.flowId).toBe('demo');
     expect((await say('xyz'))[0]?.text).toMatch(/chọn một trong các mục/);
     await say('huy');
     expect((await say('chay thu'))[0]?.text).toBe('Chọn v1');
@@ -131,7 +131,7 @@ describe('router and engine', () => {
     const { say, events, stores } = await setup();
     expect((await say('mã OTP của tôi là 482913'))[0]?.text).toMatch(/không chia sẻ mã OTP/);
     expect(JSON.stringify(events)).not.toContain('482913');
-    expect(JSON.stringify(stores.sessions.get(sessionKey('web', 'c1'))) ?? '').not.toContain('482913');
+    expect(JSON.stringify(await stores.sessions.get(sessionKey('web', 'c1'))) ?? '').not.toContain('482913');
     expect(events.some((e) => e.type === 'secret_warning')).toBe(true);
   });
 
@@ -145,7 +145,7 @@ describe('router and engine', () => {
 
   it('answers photos and stickers with the text-only notice', async () => {
     const { stores } = await setup();
-    const flows = createFlowRegistry(stores.flows, createLogger('silent'));
+    const flows = await createFlowRegistry(stores.flows, createLogger('silent'));
     const seed = loadSeed();
     const router = createRouter({ flows, searcher: () => createSearcher(seed.procedures, seed.tables), sessions: stores.sessions, handoffs: stores.handoffs, events: { emit: () => undefined }, now: () => NOW, config: testConfig(), log: createLogger('silent') });
     const r = await router.handle({ channel: 'zalo', chatId: 'z', userId: 'z', messageId: '1', kind: 'sticker', at: NOW });

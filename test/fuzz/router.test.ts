@@ -155,9 +155,9 @@ describe('router under 10,000 generated citizen messages', () => {
     }
 
     let sessions = 0;
-    for (const key of stores.sessions.keys()) {
+    for (const key of (await stores.sessions.list({ limit: 1000 })).items.map((e) => e.key)) {
       sessions++;
-      if (!parseSession(JSON.parse(JSON.stringify(stores.sessions.get(key))))) failures.push(`session ${key} does not parse`);
+      if (!parseSession(JSON.parse(JSON.stringify(await stores.sessions.get(key))))) failures.push(`session ${key} does not parse`);
     }
     for (const line of errorLines) failures.push(`logged error: ${line.slice(0, 300)}`);
     expect(failures.slice(0, 20)).toEqual([]);
@@ -167,8 +167,8 @@ describe('router under 10,000 generated citizen messages', () => {
     expect(replies).toBeGreaterThan(N);
     expect(silent).toBeLessThan(N / 4);
     expect(kinds.get('command')).toBeGreaterThan(500);
-    expect(stores.handoffs.list().length).toBeGreaterThan(0);
+    expect((await stores.handoffs.list()).items.length).toBeGreaterThan(0);
     console.log(`fuzz router: ${N} messages, ${failures.length} failures`);
-    console.log(`fuzz router detail: ${replies} replies, ${silent} silent turns, ${sessions} sessions, ${stores.handoffs.list().length} handoffs, ${Date.now() - t0} ms`);
+    console.log(`fuzz router detail: ${replies} replies, ${silent} silent turns, ${sessions} sessions, ${(await stores.handoffs.list()).items.length} handoffs, ${Date.now() - t0} ms`);
   }, 120_000);
 });

@@ -70,9 +70,9 @@ const clock = { now: Date.UTC(2026, 10, 24, 2, 0, 0) };
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => void unhandled.push(reason);
 
-async function waitFor(cond: () => boolean, ms = 5000) {
+async function waitFor(cond: () => boolean | Promise<boolean>, ms = 5000) {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -140,7 +140,7 @@ describe('privacy of logs and events over a full run', () => {
       const before = tgSends();
       expect((await tgPost(tgText(text))).statusCode).toBe(200);
       // While waiting for staff the bot stays silent; otherwise wait for its answer.
-      await waitFor(() => tgSends() > before || stores.handoffs.openFor(`telegram:${TG_CHAT}`) !== undefined).catch(() => undefined);
+      await waitFor(async () => tgSends() > before || (await stores.handoffs.openFor(`telegram:${TG_CHAT}`)) !== undefined).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 20));
     }
     // --- Zalo webhook.
@@ -148,7 +148,7 @@ describe('privacy of logs and events over a full run', () => {
       clock.now += 5_000;
       const before = zaloSends();
       expect((await zaloPost(zaloText(text))).statusCode).toBe(200);
-      await waitFor(() => zaloSends() > before || stores.handoffs.openFor(`zalo:${ZALO_CHAT}`) !== undefined).catch(() => undefined);
+      await waitFor(async () => zaloSends() > before || (await stores.handoffs.openFor(`zalo:${ZALO_CHAT}`)) !== undefined).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 20));
     }
     // Secret warnings were shown on every channel (the assistant saw the password and OTP).
@@ -162,15 +162,15 @@ describe('privacy of logs and events over a full run', () => {
     expect(auth.cookie).toMatch(/^dvc_admin=.{16,}/);
     const cookieValue = auth.cookie.slice('dvc_admin='.length);
     const admin = client(app, auth);
-    const v1 = stores.flows.get('track-dossier')!.versions.at(-1)!.yaml;
+    const v1 = (await stores.flows.get('track-dossier'))!.versions.at(-1)!.yaml;
     const publish = await admin.post('/admin/flows/track-dossier/save', { yaml: v1.replace('Chúc anh/chị sớm nhận kết quả!', 'Chúc anh/chị sớm nhận kết quả! (bản mới)'), action: 'publish', note: 'privacy run' });
     expect(publish.statusCode).toBe(303);
-    expect(stores.flows.get('track-dossier')!.current).toBe(2);
+    expect((await stores.flows.get('track-dossier'))!.current).toBe(2);
     expect((await admin.post('/admin/aliases/add', { table: 'aliases', from: 'gpnk', to: 'giấy phép nuôi chim yến' })).statusCode).toBe(303);
-    const p = stores.catalogue.get('1.001193')!;
+    const p = (await stores.catalogue.get('1.001193'))!;
     expect((await admin.post('/admin/catalogue/1.001193', { code: p.code, name: p.name, field: p.field, level: p.level, fee: 'Miễn lệ phí', online: 'full', boost: '1' })).statusCode).toBe(303);
     // Staff answer the Telegram citizen who asked for a human.
-    const h = stores.handoffs.list('waiting').find((x) => x.channel === 'telegram')!;
+    const h = (await stores.handoffs.list({ status: 'waiting' })).items.find((x) => x.channel === 'telegram')!;
     expect(h).toBeDefined();
     expect((await admin.post(`/admin/inbox/${h.id}/claim`, {})).statusCode).toBe(303);
     const beforeStaff = tgSends();

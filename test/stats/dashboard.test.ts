@@ -44,7 +44,7 @@ describe('stats dashboard', () => {
     const { s, page } = await dashboard();
     const replies = await citizen(s.app, 'handoff-1', '10.9.0.1').say('gặp cán bộ');
     expect(replies.map((r) => r.text).join('\n')).toMatch(/cán bộ/);
-    expect(s.stores.handoffs.list('waiting')).toHaveLength(1);
+    expect((await s.stores.handoffs.list({ status: 'waiting' })).items).toHaveLength(1);
     expect(spanOf(await page(), 'handoffs')).toBe('1');
   });
 

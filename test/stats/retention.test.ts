@@ -25,10 +25,10 @@ describe('retention (RETENTION_DAYS)', () => {
     expect(await s.applyRetention()).toEqual({ eventFiles: 2, handoffs: 1 });
     const days = (await readdir(`${s.dir}/events`)).sort();
     expect(days).toEqual([new Date(now - 29 * DAY).toISOString().slice(0, 10) + '.jsonl', new Date(now - DAY).toISOString().slice(0, 10) + '.jsonl']);
-    expect(s.stores.handoffs.get(oldClosed.id)).toBeUndefined();
-    expect(s.stores.handoffs.get(recentClosed.id)).toBeDefined();
+    expect(await s.stores.handoffs.get(oldClosed.id)).toBeUndefined();
+    expect(await s.stores.handoffs.get(recentClosed.id)).toBeDefined();
     // A conversation still waiting for staff is never deleted, however old.
-    expect(s.stores.handoffs.get(oldWaiting.id)?.status).toBe('waiting');
+    expect((await s.stores.handoffs.get(oldWaiting.id))?.status).toBe('waiting');
     // The dashboard no longer counts what was deleted.
     await s.stats.refresh();
     expect(s.stats.query({ from: now - 60 * DAY, to: now }).uniqueCitizens).toBe(2);

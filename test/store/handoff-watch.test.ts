@@ -32,7 +32,7 @@ describe('handoff watchers', () => {
     });
     const h = await stores.handoffs.open(base);
     await expect(stores.handoffs.append(h.id, { from: 'citizen', text: 'còn đó không', at: 2 })).resolves.toBeUndefined();
-    expect(stores.handoffs.get(h.id)!.transcript).toHaveLength(1);
+    expect((await stores.handoffs.get(h.id))!.transcript).toHaveLength(1);
     await stores.close();
   });
 });

@@ -44,7 +44,7 @@ describe('lowdb stores', () => {
     const a = await openLowdbStores(dir);
     await a.catalogue.seed([proc('1.001193', 'Thủ tục đăng ký khai sinh')], { aliases: [{ from: 'ks', to: 'khai sinh' }], english: [] });
     await a.catalogue.upsert(proc('1.000894', 'Thủ tục đăng ký kết hôn'));
-    await a.flows.publish('feedback', 'id: feedback\n', 'lan', 1000, 'first');
+    await a.flows.publish('feedback', 'id: feedback\n', 'lan', 1000, { note: 'first' });
     await a.flows.saveDraft('feedback', 'id: feedback\n# draft\n', 'lan', 2000);
     const h = await a.handoffs.open({ sessionKey: 'web:abc', channel: 'web', chatId: 'abc', user: 'u1', summary: 'Cần hỗ trợ', reason: 'human', createdAt: 5, transcript: [] });
     await a.handoffs.append(h.id, { from: 'staff', text: 'Chào anh', at: 9, staff: 'lan' });
@@ -52,28 +52,28 @@ describe('lowdb stores', () => {
     await a.audit.add({ at: 1, who: 'lan', action: 'flow.publish', target: 'feedback', after: { version: 1 } });
     await a.settings.set('telegram.secret', 's3cret-value');
     const s = { ...newSession(42), flowId: 'register-vneid', flowVersion: 1, stepId: 'intro', vars: { fullName: 'Nguyễn Văn A' } };
-    a.sessions.set('web:abc', s);
+    await a.sessions.set('web:abc', s);
     const snapshot = {
-      catalogue: a.catalogue.all(),
-      aliases: a.catalogue.getAliases(),
-      flows: a.flows.list(),
-      handoffs: a.handoffs.list(),
-      users: a.users.list(),
-      audit: a.audit.list(),
+      catalogue: await a.catalogue.all(),
+      aliases: await a.catalogue.getAliases(),
+      flows: await a.flows.list(),
+      handoffs: await a.handoffs.list(),
+      users: await a.users.list(),
+      audit: await a.audit.list(),
     };
     await a.close();
 
     const b = await openLowdbStores(dir);
-    expect(b.catalogue.all()).toEqual(snapshot.catalogue);
-    expect(b.catalogue.getAliases()).toEqual(snapshot.aliases);
-    expect(b.catalogue.isSeeded()).toBe(true);
-    expect(b.flows.list()).toEqual(snapshot.flows);
-    expect(b.handoffs.list()).toEqual(snapshot.handoffs);
-    expect(b.handoffs.get(h.id)?.firstReplyAt).toBe(9);
-    expect(b.users.list()).toEqual(snapshot.users);
-    expect(b.audit.list()).toEqual(snapshot.audit);
-    expect(b.settings.get('telegram.secret')).toBe('s3cret-value');
-    expect(b.sessions.get('web:abc')).toEqual(s);
+    expect(await b.catalogue.all()).toEqual(snapshot.catalogue);
+    expect(await b.catalogue.getAliases()).toEqual(snapshot.aliases);
+    expect(await b.catalogue.isSeeded()).toBe(true);
+    expect(await b.flows.list()).toEqual(snapshot.flows);
+    expect(await b.handoffs.list()).toEqual(snapshot.handoffs);
+    expect((await b.handoffs.get(h.id))?.firstReplyAt).toBe(9);
+    expect(await b.users.list()).toEqual(snapshot.users);
+    expect(await b.audit.list()).toEqual(snapshot.audit);
+    expect(await b.settings.get('telegram.secret')).toBe('s3cret-value');
+    expect(await b.sessions.get('web:abc')).toEqual(s);
     await b.close();
   });
 
@@ -81,7 +81,7 @@ describe('lowdb stores', () => {
     const dir = tempDir();
     const a = await openLowdbStores(dir);
     await a.settings.set('k', 'v');
-    a.sessions.set('web:x', newSession(1));
+    await a.sessions.set('web:x', newSession(1));
     await a.close();
     const files = readdirSync(dir);
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
@@ -98,7 +98,7 @@ describe('lowdb stores', () => {
     await a.close();
     const b = await openLowdbStores(dir);
     expect(await b.catalogue.seed([proc('1.001193', 'Thủ tục đăng ký khai sinh')], { aliases: [], english: [] })).toBe(false);
-    expect(b.catalogue.get('1.001193')).toBeUndefined();
+    expect(await b.catalogue.get('1.001193')).toBeUndefined();
     await b.close();
   });
 
@@ -142,10 +142,10 @@ describe('lowdb stores', () => {
 describe('memory stores', () => {
   it('evicts sessions idle since before the cut-off', async () => {
     const s = await createMemoryStores();
-    s.sessions.set('a', newSession(100));
-    s.sessions.set('b', newSession(900));
-    expect(s.sessions.evict(500)).toBe(1);
-    expect([...s.sessions.keys()]).toEqual(['b']);
+    await s.sessions.set('a', newSession(100));
+    await s.sessions.set('b', newSession(900));
+    expect(await s.sessions.evict(500)).toBe(1);
+    expect([...(await s.sessions.list({ limit: 1000 })).items.map((e) => e.key)]).toEqual(['b']);
   });
 
   it('rolls a flow back by publishing a copy of the old version', async () => {
@@ -155,7 +155,7 @@ describe('memory stores', () => {
     const v = await s.flows.rollback('f', 1, 'b', 3);
     expect(v.version).toBe(3);
     expect(v.yaml).toBe('v1');
-    expect(s.flows.get('f')?.current).toBe(3);
+    expect((await s.flows.get('f'))?.current).toBe(3);
     await expect(s.flows.rollback('f', 9, 'b', 4)).rejects.toThrow(/no version 9/);
   });
 });

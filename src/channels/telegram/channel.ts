@@ -162,7 +162,7 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
       await bot.api.setMyCommands(COMMANDS.en, { language_code: 'en' }).catch(() => undefined);
       if (mode === 'webhook') {
         if (!secret) {
-          secret = deps.settings.get(SECRET_SETTING) ?? randomBytes(24).toString('base64url');
+          secret = (await deps.settings.get(SECRET_SETTING)) ?? randomBytes(24).toString('base64url');
           await deps.settings.set(SECRET_SETTING, secret);
         }
         await bot.api.setWebhook(`${deps.config.publicUrl}${TELEGRAM_WEBHOOK_PATH}`, { secret_token: secret });

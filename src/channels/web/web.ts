@@ -38,7 +38,7 @@ const TOO_MANY_SESSIONS = (ms: number) =>
 
 /** The cookie signing secret: WEB_SESSION_SECRET, or one generated once and kept in DATA_DIR. */
 async function sessionSecret(deps: ChannelDeps): Promise<string> {
-  const configured = deps.config.webChat.sessionSecret ?? deps.settings.get(SECRET_SETTING);
+  const configured = deps.config.webChat.sessionSecret ?? (await deps.settings.get(SECRET_SETTING));
   if (configured) return configured;
   const secret = randomBytes(32).toString('base64url');
   await deps.settings.set(SECRET_SETTING, secret);

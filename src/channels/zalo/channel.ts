@@ -160,7 +160,7 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
       });
       if (mode === 'webhook') {
         if (!secret) {
-          secret = deps.settings.get(SECRET_SETTING) ?? randomBytes(24).toString('base64url');
+          secret = (await deps.settings.get(SECRET_SETTING)) ?? randomBytes(24).toString('base64url');
           await deps.settings.set(SECRET_SETTING, secret);
         }
         await api.setWebhook(`${deps.config.publicUrl}${ZALO_WEBHOOK_PATH}`, secret);
