@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { createServer } from './server.js';
-import { openLowdbStores, StoreFileError, StoreLockedError } from './store/index.js';
+import { openLowdbStores, SqliteSchemaError, StoreFileError, StoreLockedError } from './store/index.js';
 
 /** Boot: config → store → catalogue → channels → http; graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -18,9 +18,11 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   let stores;
   try {
-    stores = await openLowdbStores(config.dataDir);
+    stores = await openLowdbStores(config.dataDir, {
+      onImport: (i) => log.info({ component: 'store', backupDir: i.backupDir, files: i.files }, 'records moved from JSON files into state.sqlite (originals kept in the backup folder)'),
+    });
   } catch (err) {
-    if (err instanceof StoreLockedError || err instanceof StoreFileError) {
+    if (err instanceof StoreLockedError || err instanceof StoreFileError || err instanceof SqliteSchemaError) {
       log.fatal({ dataDir: config.dataDir }, err.message);
       process.exit(1);
     }

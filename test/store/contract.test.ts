@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,7 +29,9 @@ describe('lowdb logins', () => {
       const a = await openLowdbStores(dir);
       await a.logins.create({ token: 'cookie-token-value', user: 'lan', role: 'admin', csrf: 'csrf-1', expires: 5000 });
       await a.close();
-      expect(readFileSync(join(dir, 'logins.json'), 'utf8')).not.toContain('cookie-token-value');
+      // Sign-ins live in state.sqlite (and its WAL); no file under DATA_DIR holds the token itself.
+      for (const f of readdirSync(dir).filter((n) => !statSync(join(dir, n)).isDirectory())) expect(readFileSync(join(dir, f), 'latin1'), f).not.toContain('cookie-token-value');
+      expect(readdirSync(dir)).toContain('state.sqlite');
       const b = await openLowdbStores(dir);
       expect(await b.logins.get('cookie-token-value', 1000)).toEqual({ token: 'cookie-token-value', user: 'lan', role: 'admin', csrf: 'csrf-1', expires: 5000 });
       await b.close();

@@ -85,9 +85,12 @@ describe('lowdb stores', () => {
     await a.close();
     const files = readdirSync(dir);
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    for (const f of ['settings.json', 'sessions.json']) {
+    for (const f of ['settings.json']) {
       expect(JSON.parse(readFileSync(join(dir, f), 'utf8')).version).toBe(1);
     }
+    // Sessions are rows in state.sqlite, not a JSON file rewritten on every change.
+    expect(files).toContain('state.sqlite');
+    expect(files).not.toContain('sessions.json');
   });
 
   it('does not seed twice: staff edits survive a restart', async () => {
