@@ -339,6 +339,17 @@ export async function createStores(open: DocOpener, release: () => void = () => 
     }
   };
   const handoffText = (h: Handoff) => fold([h.summary, h.reason, h.user, ...h.transcript.filter((m) => m.from !== 'note').map((m) => m.text)].join(' '));
+  /** Gives an open handoff to a staff member (claim, or transfer to a colleague). */
+  const assign = async (id: string, staff: string, at: number, kind: 'claimed' | 'transferred'): Promise<Handoff> => {
+    const h = handoffById(id);
+    if (h.status === 'closed') throw new Error('Handoff is already closed');
+    h.status = 'claimed';
+    h.claimedBy = staff;
+    h.claimedAt = at;
+    await handoffsDoc.save();
+    changed(kind, id);
+    return copy(h);
+  };
   const handoffs: HandoffStore = {
     async open(h) {
       const full: Handoff = { ...copy(h), id: randomUUID(), status: 'waiting', claimedBy: null, claimedAt: null, firstReplyAt: null, closedAt: null };
@@ -371,26 +382,8 @@ export async function createStores(open: DocOpener, release: () => void = () => 
       await handoffsDoc.save();
       changed('message', id);
     },
-    async claim(id, staff, at) {
-      const h = handoffById(id);
-      if (h.status === 'closed') throw new Error('Handoff is already closed');
-      h.status = 'claimed';
-      h.claimedBy = staff;
-      h.claimedAt = at;
-      await handoffsDoc.save();
-      changed('claimed', id);
-      return copy(h);
-    },
-    async transfer(id, to, at) {
-      const h = handoffById(id);
-      if (h.status === 'closed') throw new Error('Handoff is already closed');
-      h.status = 'claimed';
-      h.claimedBy = to;
-      h.claimedAt = at;
-      await handoffsDoc.save();
-      changed('transferred', id);
-      return copy(h);
-    },
+    claim: (id, staff, at) => assign(id, staff, at, 'claimed'),
+    transfer: (id, to, at) => assign(id, to, at, 'transferred'),
     async close(id, at) {
       const h = handoffById(id);
       h.status = 'closed';

@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PW, STAFF_PW, startAdminServer, type AdminServer } from '../admin/harness.js';
-import { haveChromium, launchChromium, listenLocal, chatSay } from './chromium.js';
+import { ADMIN_PW, STAFF_PW, type AdminServer } from '../admin/harness.js';
+import { chatSay, haveChromium, startBrowserServer } from './chromium.js';
 
 /**
  * The admin UI and the web chat in headless Chromium (Debian's `chromium`, driven by
@@ -14,17 +14,15 @@ let s: AdminServer;
 let browser: Browser;
 let base: string;
 
+let env: Awaited<ReturnType<typeof startBrowserServer>> | undefined;
+
 beforeAll(async () => {
   if (!haveChromium) return;
-  s = await startAdminServer();
-  // Real clock for the browser run: the web chat and the admin see the same "now".
-  s.clock.now = Date.now();
-  base = await listenLocal(s.app);
-  browser = await launchChromium();
+  env = await startBrowserServer();
+  ({ s, base, browser } = env);
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
-  await s?.close();
+  await env?.close();
 });
 
 async function signIn(page: Page, user: string, password: string) {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
+import { startAdminServer, type AdminServer } from '../admin/harness.js';
 
 /**
  * Headless Chromium for the browser tests: Debian's `chromium` driven by playwright-core.
@@ -31,4 +32,24 @@ export async function chatSay(page: Page, text: string, expectText: string | Reg
   await page.fill('#input', text);
   await page.press('#input', 'Enter');
   await page.locator('#log li.msg.bot', { hasText: expectText }).last().waitFor({ timeout: 10_000 });
+}
+
+/**
+ * The usual browser-test setup: an admin server on a free loopback port with the real clock (the
+ * web chat and the admin see the same "now") and one Chromium; `close()` ends both.
+ */
+export async function startBrowserServer(overrides: Record<string, string> = {}): Promise<{ s: AdminServer; base: string; browser: Browser; close(): Promise<void> }> {
+  const s = await startAdminServer(overrides);
+  s.clock.now = Date.now();
+  const base = await listenLocal(s.app);
+  const browser = await launchChromium();
+  return {
+    s,
+    base,
+    browser,
+    async close() {
+      await browser.close();
+      await s.close();
+    },
+  };
 }

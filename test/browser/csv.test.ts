@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PW, startAdminServer, type AdminServer } from '../admin/harness.js';
-import { haveChromium, launchChromium, listenLocal } from './chromium.js';
+import { ADMIN_PW, type AdminServer } from '../admin/harness.js';
+import { haveChromium, startBrowserServer } from './chromium.js';
 
 /** Catalogue CSV export → import through the real page in headless Chromium (see admin.test.ts for the setup). */
 
@@ -13,17 +13,16 @@ let browser: Browser;
 let base: string;
 let downloads: string;
 
+let env: Awaited<ReturnType<typeof startBrowserServer>> | undefined;
+
 beforeAll(async () => {
   if (!haveChromium) return;
-  s = await startAdminServer();
-  s.clock.now = Date.now();
-  base = await listenLocal(s.app);
+  env = await startBrowserServer();
+  ({ s, base, browser } = env);
   downloads = await mkdtemp(join(tmpdir(), 'dvc-csv-'));
-  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
-  await s?.close();
+  await env?.close();
   if (downloads) await rm(downloads, { recursive: true, force: true });
 });
 

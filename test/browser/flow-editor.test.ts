@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STAFF_PW, startAdminServer, type AdminServer } from '../admin/harness.js';
-import { haveChromium, launchChromium, listenLocal, chatSay } from './chromium.js';
+import { STAFF_PW, type AdminServer } from '../admin/harness.js';
+import { chatSay, haveChromium, startBrowserServer } from './chromium.js';
 
 /**
  * The visual flow editor in headless Chromium: a clerk builds a flow with the forms only (the
@@ -12,16 +12,15 @@ let s: AdminServer;
 let browser: Browser;
 let base: string;
 
+let env: Awaited<ReturnType<typeof startBrowserServer>> | undefined;
+
 beforeAll(async () => {
   if (!haveChromium) return;
-  s = await startAdminServer();
-  s.clock.now = Date.now();
-  base = await listenLocal(s.app);
-  browser = await launchChromium();
+  env = await startBrowserServer();
+  ({ s, base, browser } = env);
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
-  await s?.close();
+  await env?.close();
 });
 
 describe.skipIf(!haveChromium)('visual flow editor in Chromium', () => {

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STAFF_PW, startAdminServer, type AdminServer } from '../admin/harness.js';
-import { chatSay, haveChromium, launchChromium, listenLocal } from './chromium.js';
+import { STAFF_PW, type AdminServer } from '../admin/harness.js';
+import { chatSay, haveChromium, startBrowserServer } from './chromium.js';
 
 /**
  * The live inbox in headless Chromium: a staff page opened before the citizen asks for a person
@@ -12,17 +12,15 @@ let s: AdminServer;
 let browser: Browser;
 let base: string;
 
+let env: Awaited<ReturnType<typeof startBrowserServer>> | undefined;
+
 beforeAll(async () => {
   if (!haveChromium) return;
-  s = await startAdminServer();
-  // Real clock: the web chat and the admin see the same "now".
-  s.clock.now = Date.now();
-  base = await listenLocal(s.app);
-  browser = await launchChromium();
+  env = await startBrowserServer();
+  ({ s, base, browser } = env);
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
-  await s?.close();
+  await env?.close();
 });
 
 /** Marks the page's window; if the page reloads or navigates, the mark is gone. */
