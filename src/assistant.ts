@@ -51,6 +51,7 @@ export async function createAssistant(deps: AssistantDeps): Promise<Assistant> {
     searcher: catalogue.searcher,
     onPick: catalogue.recordPick,
     sessions: stores.sessions,
+    transcripts: stores.transcripts,
     handoffs: stores.handoffs,
     events,
     now,

@@ -118,6 +118,18 @@ const envSchema = z.object({
     .pipe(z.string().url('must be a full URL such as https://dichvucong.thainguyen.gov.vn').optional()),
   SUPPORT_HOTLINE: optionalText(40).pipe(z.string().regex(/^[0-9 .+()-]{3,40}$/, 'digits, spaces, dots, dashes, + and () only').optional()),
   ONE_STOP_ADDRESS: optionalText(300),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a PostgreSQL URL such as postgres://dvc@db.internal:5432/dvc').optional()),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.string().regex(/^rediss?:\/\/\S+$/, 'must be a Redis URL such as redis://cache.internal:6379').optional()),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,40}$/, '1–40 characters: A-Z a-z 0-9 : _ . -').default('dvc:'),
 });
 
 const OFFICE_START_DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -176,6 +188,11 @@ export interface Config {
   /** scrypt cost for staff passwords: N = 2^logN (OWASP: 17), r = 8, p = 1. */
   passwordHash: { logN: number };
   pseudonymKey: string | undefined;
+  /**
+   * Scale-out mode: PostgreSQL holds the documents, handoffs, audit and events; Redis holds sessions,
+   * sign-ins, dedupe, limits and pub/sub. Either or both; neither = embedded (DATA_DIR) only.
+   */
+  scale: { databaseUrl: string | undefined; poolMax: number; redisUrl: string | undefined; redisPrefix: string };
   /** Where this deployment serves ("where" answers and links); national when PROVINCE is unset. */
   profile: { province: string | null; portalUrl: string; hotline: string | null; oneStopAddress: string | null };
 }
@@ -187,11 +204,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** A wrong value as the error message may show it: secrets hidden, a URL's password cut out. */
+function shown(key: string, value: string): string {
+  if (/TOKEN|SECRET|PASSWORD|KEY/.test(key) && value) return '***';
+  return value.replace(/(\/\/[^:/@\s]*):[^@\s]*@/, '$1:***@');
+}
+
 /** Reads settings from `env` (default: process.env). Throws ConfigError listing every bad field. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`));
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}=${JSON.stringify(shown(String(i.path[0]), env[String(i.path[0])] ?? ''))}: ${i.message}`));
   }
   const e = parsed.data;
   if (e.SCRYPT_LOG_N < 17 && e.NODE_ENV !== 'test') {
@@ -220,6 +243,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webChat: { sessionSecret: e.WEB_SESSION_SECRET, ipPerMinute: e.WEB_CHAT_IP_PER_MINUTE, sessionsPerIpPerHour: e.WEB_CHAT_SESSIONS_PER_IP_PER_HOUR },
     passwordHash: { logN: e.SCRYPT_LOG_N },
     pseudonymKey: e.PSEUDONYM_KEY,
+    scale: { databaseUrl: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, redisUrl: e.REDIS_URL, redisPrefix: e.REDIS_PREFIX },
     profile: {
       province: e.PROVINCE ?? null,
       portalUrl: e.PROVINCE_PORTAL_URL ?? 'https://dichvucong.gov.vn',

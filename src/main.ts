@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   const evict = setInterval(() => {
     const t = now();
-    Promise.all([stores.sessions.evict(t - config.sessionTtlMs), stores.logins.purge(t)]).catch((err: Error) => log.error({ err: err.message }, 'eviction failed'));
+    Promise.all([stores.sessions.evict(t - config.sessionTtlMs), stores.transcripts.evict(t - config.sessionTtlMs), stores.logins.purge(t)]).catch((err: Error) => log.error({ err: err.message }, 'eviction failed'));
   }, 60_000);
   evict.unref();
   const retention = () => server.applyRetention().catch((err: Error) => log.error({ err: err.message }, 'retention failed'));

@@ -4,6 +4,7 @@ import type { Reply } from '../core/message.js';
 import { clip } from '../core/clip.js';
 import { maskPII } from '../core/privacy.js';
 import { newSession } from '../core/session.js';
+import { lastBot, readable } from './transcripts.js';
 import { t, type RouterContext, type Turn } from './turn.js';
 
 /** Saves the engine's new state and forwards its events. */
@@ -43,7 +44,7 @@ export function runEngine(ctx: RouterContext, turn: Turn, input: EngineInput, qu
 /** Leaves the current flow (recorded as abandoned at its step). */
 export function abandon(ctx: RouterContext, turn: Turn, reason: string): void {
   const s = turn.session;
-  if (s.flowId) turn.emit({ type: 'flow_abandon', flowId: s.flowId, stepId: s.stepId ?? undefined, text: ctx.transcripts.lastBot(turn.key), data: { reason } });
+  if (s.flowId) turn.emit({ type: 'flow_abandon', flowId: s.flowId, stepId: s.stepId ?? undefined, text: lastBot(turn.recent), data: { reason } });
   turn.save(newSession(turn.now, s.lang));
 }
 
@@ -83,6 +84,6 @@ async function openHandoff(ctx: RouterContext, turn: Turn, summary: string, reas
     summary: maskPII(summary),
     reason,
     createdAt: turn.now,
-    transcript: ctx.transcripts.of(turn.key),
+    transcript: readable(turn.recent, [turn.line]),
   });
 }

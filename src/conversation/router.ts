@@ -22,6 +22,7 @@ import { search } from './steps/search.js';
 import { secretGuard } from './steps/secret-guard.js';
 import { triggers } from './steps/triggers.js';
 import { createTranscripts } from './transcripts.js';
+import { memoryTranscripts } from '../store/transcripts-memory.js';
 import { t, type Middleware, type Profile, type RouterContext, type RouterDeps, type Turn } from './turn.js';
 import { loadUnderstanding } from './understanding.js';
 import { phraseSet } from './phrases.js';
@@ -55,7 +56,7 @@ export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineD
   const placeWords = phraseSet(
     places.provinces.flatMap((p) => [p.name, ...p.merged, ...p.aliases]).flatMap((name) => ['', 'o ', 'tai ', 'tinh ', 'tp ', 'thanh pho ', 'o tinh ', 'tai tinh ', 'in '].map((pre) => `${pre}${name}`)),
   );
-  const ctx: RouterContext = { deps, engineDeps, understanding, places, lifeEvents, profile: deps.config.profile ?? NATIONAL, transcripts: createTranscripts(), placeWords };
+  const ctx: RouterContext = { deps, engineDeps, understanding, places, lifeEvents, profile: deps.config.profile ?? NATIONAL, transcripts: createTranscripts(deps.transcripts ?? memoryTranscripts()), placeWords };
 
   const pipeline: Middleware[] = [
     nonText(ctx),
@@ -85,7 +86,9 @@ export function createRouter(deps: RouterDeps): { handle: HandleInbound; engineD
       await Promise.all(turn.pending);
       // An empty answer means "send nothing" (a citizen waiting for staff is not interrupted).
       const replies = answer.length || turn.before.length ? [...turn.before, ...answer, ...(answer.length ? turn.after : [])] : [];
-      for (const r of replies) ctx.transcripts.record(key, 'bot', r.text, inbound.at, r.options);
+      await ctx.transcripts
+        .record(key, [turn.line, ...replies.map((r) => ({ from: 'bot' as const, text: r.text, at: inbound.at, options: r.options }))])
+        .catch((err: Error) => deps.log.warn({ err: err.message }, 'transcript not recorded'));
       return replies;
     } catch (err) {
       deps.log.error({ err, channel: inbound.channel }, 'router failed');
@@ -107,8 +110,14 @@ export async function openTurn(ctx: RouterContext, inbound: Inbound, key = sessi
   const { deps } = ctx;
   const now = deps.now();
   const raw = (inbound.text ?? '').slice(0, 4000);
-  ctx.transcripts.record(key, 'citizen', raw, now);
-  const [stored, handoff] = await Promise.all([deps.sessions.get(key), deps.handoffs.openFor(key)]);
+  const [stored, handoff, recent] = await Promise.all([
+    deps.sessions.get(key),
+    deps.handoffs.openFor(key),
+    ctx.transcripts.load(key).catch((err: Error) => {
+      deps.log.warn({ err: err.message }, 'transcript not read');
+      return [];
+    }),
+  ]);
   const turn: Turn = {
     inbound,
     key,
@@ -116,6 +125,8 @@ export async function openTurn(ctx: RouterContext, inbound: Inbound, key = sessi
     text: raw,
     folded: ctx.understanding.normalize(fold(raw)),
     masked: maskPII(raw),
+    line: { from: 'citizen', text: raw, at: now },
+    recent,
     session: stored ?? newSession(now, deps.defaultLang ?? 'vi'),
     handoff,
     before: [],

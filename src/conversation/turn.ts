@@ -4,11 +4,11 @@ import type { EngineDeps } from '../flow/context.js';
 import type { FlowRegistry } from '../flow/registry.js';
 import type { Logger } from '../log.js';
 import type { AppEvent, EventSink } from '../stats/event.js';
-import type { HandoffStore, SessionStore } from '../store/types.js';
+import type { HandoffStore, SessionStore, TranscriptLine, TranscriptStore } from '../store/types.js';
 import type { Inbound, Lang, Reply } from '../core/message.js';
 import type { Session } from '../core/session.js';
 import type { Handoff } from '../store/types.js';
-import type { Transcripts } from './transcripts.js';
+import type { Transcripts, TurnLine } from './transcripts.js';
 import type { Understanding } from './understanding.js';
 import type { PhraseSet } from './phrases.js';
 import type { Places } from '../places/index.js';
@@ -27,6 +27,8 @@ export interface RouterDeps {
   searcher: () => Searcher;
   sessions: SessionStore;
   handoffs: HandoffStore;
+  /** Where the last lines of each conversation are kept (memory when absent). */
+  transcripts?: TranscriptStore;
   events: EventSink;
   now: () => number;
   config: Pick<Config, 'sessionIdleMs' | 'officeHours'> & { profile?: Profile };
@@ -72,6 +74,10 @@ export interface Turn {
   folded: string;
   /** The citizen's original message with personal numbers masked (for events and handoffs). */
   readonly masked: string;
+  /** The citizen's line for the transcript (recorded with the replies at the end of the turn). */
+  readonly line: TurnLine;
+  /** The conversation's last recorded lines (before this turn). */
+  readonly recent: TranscriptLine[];
   session: Session;
   /** The open handoff of this conversation, read once at the start of the turn. */
   handoff: Handoff | undefined;

@@ -3,6 +3,7 @@ import { fold } from '../catalogue/fold.js';
 import type { Procedure } from '../catalogue/procedure.js';
 import { parseSession, type Session } from '../core/session.js';
 import type { DocOpener } from './doc.js';
+import { memoryTranscripts } from './transcripts-memory.js';
 import {
   VersionConflictError,
   type AdminLogin,
@@ -518,6 +519,7 @@ export async function createStores(open: DocOpener, release: () => void = () => 
     audit,
     settings,
     logins,
+    transcripts: memoryTranscripts(),
     async close() {
       if (closed) return;
       closed = true;

@@ -231,6 +231,27 @@ export interface LoginStore {
   purge(now: number): Promise<number>;
 }
 
+/** One line of a conversation's recent transcript (already masked and clipped by the router). */
+export interface TranscriptLine {
+  from: 'citizen' | 'bot';
+  text: string;
+  at: number;
+  /** Buttons a bot line showed, so a later button press reads as the words the citizen saw. */
+  options?: { id: string; label: string }[];
+}
+
+/** Lines kept per conversation; older ones are dropped as new ones arrive. */
+export const TRANSCRIPT_LINES = 20;
+
+/** The last lines of each conversation, for handoff summaries and drop-off texts. */
+export interface TranscriptStore {
+  /** Appends in order, keeping the last TRANSCRIPT_LINES lines of the conversation. */
+  append(key: string, lines: TranscriptLine[]): Promise<void>;
+  of(key: string): Promise<TranscriptLine[]>;
+  /** Deletes transcripts of conversations silent since before `olderThan` (epoch ms); returns how many. */
+  evict(olderThan: number): Promise<number>;
+}
+
 /** Small generated secrets that must survive restarts (webhook secrets, pseudonym key). */
 export interface SettingsStore {
   get(key: string): Promise<string | undefined>;
@@ -247,6 +268,7 @@ export interface Stores {
   audit: AuditStore;
   settings: SettingsStore;
   logins: LoginStore;
+  transcripts: TranscriptStore;
   /** Flushes everything and releases the lock. */
   close(): Promise<void>;
 }

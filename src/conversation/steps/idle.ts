@@ -1,5 +1,6 @@
 import { newSession } from '../../core/session.js';
 import { startFlow } from '../flow-runner.js';
+import { lastBot } from '../transcripts.js';
 import { t, type Middleware, type RouterContext } from '../turn.js';
 
 /** A flow left for longer than the idle time ends politely on the next message. */
@@ -7,7 +8,7 @@ export function idle(ctx: RouterContext): Middleware {
   return async (turn, next) => {
     const s = turn.session;
     if (!s.flowId || turn.now - s.updatedAt <= ctx.deps.config.sessionIdleMs) return next();
-    turn.emit({ type: 'flow_abandon', flowId: s.flowId, stepId: s.stepId ?? undefined, text: ctx.transcripts.lastBot(turn.key), data: { reason: 'idle' } });
+    turn.emit({ type: 'flow_abandon', flowId: s.flowId, stepId: s.stepId ?? undefined, text: lastBot(turn.recent), data: { reason: 'idle' } });
     turn.save(newSession(turn.now, s.lang));
     // A real question is answered; "1" or "ok" meant for the old step gets the fresh start.
     if (ctx.engineDeps.understands?.(turn.text)) return next();

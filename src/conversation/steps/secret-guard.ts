@@ -1,4 +1,5 @@
 import { fold } from '../../catalogue/fold.js';
+import { readable } from '../transcripts.js';
 import { t, type Middleware, type RouterContext } from '../turn.js';
 
 // A code or password actually typed after its keyword ("mã OTP là 123456", "mật khẩu của tôi là …"),
@@ -23,9 +24,8 @@ const OTP_TALK = /\b(otp|ma xac thuc|ma xac nhan|ma kich hoat|tin nhan ma)\b/;
  */
 export function secretGuard(ctx: RouterContext): Middleware {
   return async (turn, next) => {
-    const recent = ctx.transcripts
-      .of(turn.key)
-      .slice(-5, -1)
+    const recent = readable(turn.recent)
+      .slice(-4)
       .map((m) => fold(m.text))
       .join(' ');
     // A flow step that asks for digits (an ID number, a code) may get digits.

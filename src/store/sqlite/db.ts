@@ -81,6 +81,14 @@ const MIGRATIONS: readonly string[] = [
     skipped INTEGER NOT NULL
   );
   `,
+  /* 2: the last lines of each conversation (handoff summaries, drop-off texts) */ `
+  CREATE TABLE transcripts (
+    key TEXT PRIMARY KEY,
+    updated_at INTEGER NOT NULL,
+    lines TEXT NOT NULL
+  );
+  CREATE INDEX transcripts_updated ON transcripts(updated_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,12 +7,13 @@ import { sqliteHandoffs } from './handoffs.js';
 import { importJsonFiles, type JsonImport } from './import-json.js';
 import { sqliteLogins } from './logins.js';
 import { sqliteSessions } from './sessions.js';
+import { sqliteTranscripts } from './transcripts.js';
 
 export { SqliteSchemaError, SCHEMA_VERSION } from './db.js';
 export type { JsonImport } from './import-json.js';
 
 /** The high-churn stores of the embedded backend. */
-export interface SqliteStores extends Pick<Stores, 'sessions' | 'handoffs' | 'audit' | 'logins'> {
+export interface SqliteStores extends Pick<Stores, 'sessions' | 'handoffs' | 'audit' | 'logins' | 'transcripts'> {
   /** What this start imported from an older DATA_DIR's JSON files; null when there were none. */
   imported: JsonImport | null;
   /** Stops the checkpointer thread and closes the database (the last close checkpoints the WAL into the file). */
@@ -31,6 +32,7 @@ export function withSqliteStores(docs: Stores, sql: SqliteStores): Stores {
     handoffs: sql.handoffs,
     audit: sql.audit,
     logins: sql.logins,
+    transcripts: sql.transcripts,
     async close() {
       try {
         await sql.close();
@@ -60,6 +62,7 @@ export function openSqliteStores(dataDir: string, opts: { now?: () => number } =
       handoffs: sqliteHandoffs(db.durable),
       audit: sqliteAudit(db.durable),
       logins: sqliteLogins(db.durable),
+      transcripts: sqliteTranscripts(db.fast),
     };
     const checkpointer = startCheckpointer(path);
     let closing: Promise<void> | undefined;
