@@ -12,6 +12,9 @@ import { pseudonymise } from './core/privacy.js';
 import type { Logger } from './log.js';
 import type { EventSink } from './stats/event.js';
 import type { Stores } from './store/types.js';
+import { createMemoryCoordinator, type Coordinator } from './coord/index.js';
+import type { Reply } from './core/message.js';
+import { randomBytes } from 'node:crypto';
 
 export interface Assistant {
   /** Every inbound message goes here (rate limit → router). */
@@ -19,7 +22,21 @@ export interface Assistant {
   catalogue: CatalogueService;
   flows: FlowRegistry;
   channels: Channel[];
+  /**
+   * After staff changed a flow, the catalogue or the alias tables: reloads here, then tells every
+   * other instance to reload too (they serve the change within a second).
+   */
+  changed(what: 'flow' | 'catalogue' | 'aliases'): Promise<void>;
+  /** Stops listening for other instances' changes. */
+  close(): void;
 }
+
+/** What a citizen is told when a backend (PostgreSQL, Redis) cannot be reached: short, and at once. */
+export const APOLOGY: Reply = {
+  text:
+    'Xin lỗi anh/chị, hệ thống đang tạm gián đoạn. Anh/chị vui lòng gửi lại tin nhắn sau ít phút.\n' +
+    'Sorry, the service is briefly unavailable. Please send your message again in a few minutes.',
+};
 
 export interface AssistantDeps {
   config: Config;
@@ -33,6 +50,10 @@ export interface AssistantDeps {
   defaultLang?: 'vi' | 'en';
   /** Key for pseudonymous citizen ids in stored handoffs (the event log's key). */
   pseudonymKey?: string;
+  /** Shared with the other instances (Redis); a memory one when absent (a single instance). */
+  coord?: Coordinator;
+  /** False while a backend is known to be down: citizens get the apology without waiting. */
+  healthy?: () => boolean;
 }
 
 /**
@@ -41,6 +62,7 @@ export interface AssistantDeps {
  */
 export async function createAssistant(deps: AssistantDeps): Promise<Assistant> {
   const { config, log, stores, now } = deps;
+  const coord = deps.coord ?? createMemoryCoordinator(now, log);
   const catalogue = await createCatalogueService(stores.catalogue, { settings: stores.settings });
   // Until the stats event log lands, events go to the debug log (type and channel only).
   const events: EventSink = deps.events ?? { emit: (e) => log.debug({ event: e.type, channel: e.channel }, 'event') };
@@ -60,14 +82,59 @@ export async function createAssistant(deps: AssistantDeps): Promise<Assistant> {
     defaultLang: deps.defaultLang,
     ...(deps.pseudonymKey ? { pseudonymise: (id: string) => pseudonymise(id, deps.pseudonymKey!) } : {}),
   });
-  const handle = throttle(router.handle, {
+  const burst = coord.limiter('citizen-burst', {
+    points: config.rateLimit.burst,
+    durationSec: Math.max(1, Math.ceil((config.rateLimit.burst * 60) / config.rateLimit.perMinute)),
+  });
+  const minute = coord.limiter('citizen-minute', { points: config.rateLimit.perMinute, durationSec: 60 });
+  const limited = throttle(router.handle, {
     ...config.rateLimit,
     now,
     onThrottle: (i) => events.emit({ type: 'throttled', at: now(), channel: i.channel, user: i.userId }),
+    // One instance keeps its token bucket in memory; several share the limit in Redis.
+    ...(coord.kind === 'memory'
+      ? {}
+      : {
+          shared: {
+            consume: (window, key) => (window === 'burst' ? burst : minute).consume(key),
+            warned: async (key, ttlSec) => coord.seen(`throttle-notice:${key}`, ttlSec),
+          },
+        }),
   });
-  const channelDeps = { config, handle, log, settings: stores.settings, now };
+  // A backend that is down gets the citizen a short apology at once, never a hanging chat.
+  const handle: typeof limited = async (inbound) => {
+    if (deps.healthy && !deps.healthy()) return [APOLOGY];
+    try {
+      return await limited(inbound);
+    } catch (err) {
+      log.error({ err: (err as Error).message, channel: inbound.channel }, 'message not handled: a backend failed');
+      return [APOLOGY];
+    }
+  };
+  const channelDeps = { config, handle, log, settings: stores.settings, now, coord };
   const channels: Channel[] = [createWebChannel(channelDeps)];
   if (config.telegram.token) channels.push(createTelegramChannel(channelDeps));
   if (config.zalo.token) channels.push(createZaloChannel(channelDeps));
-  return { handle, catalogue, flows, channels };
+  // Reloads asked for by other instances; this instance's own message is skipped (it already reloaded).
+  const self = randomBytes(8).toString('hex');
+  const reload = async (what: 'flow' | 'catalogue' | 'aliases') => {
+    if (what === 'flow') await flows.reload();
+    else await catalogue.refresh();
+  };
+  const unsubscribe = coord.subscribe('reload', (m) => {
+    const msg = m as { what?: unknown; from?: unknown };
+    if (msg.from === self || (msg.what !== 'flow' && msg.what !== 'catalogue' && msg.what !== 'aliases')) return;
+    reload(msg.what).catch((err: Error) => log.error({ err: err.message, what: msg.what }, 'reload asked by another instance failed'));
+  });
+  return {
+    handle,
+    catalogue,
+    flows,
+    channels,
+    async changed(what) {
+      await reload(what);
+      await coord.publish('reload', { what, from: self }).catch((err: Error) => log.warn({ err: err.message, what }, 'other instances not told to reload'));
+    },
+    close: unsubscribe,
+  };
 }

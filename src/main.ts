@@ -1,7 +1,12 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { createServer } from './server.js';
-import { openLowdbStores, SqliteSchemaError, StoreFileError, StoreLockedError } from './store/index.js';
+import { openBackends, watchHealth, type Backends } from './backends.js';
+import { SqliteSchemaError, StoreFileError, StoreLockedError } from './store/index.js';
+import { PgSchemaError, PgStoreError } from './store/pg/index.js';
+
+/** How long start-up keeps trying a PostgreSQL that does not answer yet (a database starting alongside). */
+const BACKEND_WAIT_MS = 60_000;
 
 /** Boot: config → store → catalogue → channels → http; graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -16,20 +21,38 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  let stores;
-  try {
-    stores = await openLowdbStores(config.dataDir, {
-      onImport: (i) => log.info({ component: 'store', backupDir: i.backupDir, files: i.files }, 'records moved from JSON files into state.sqlite (originals kept in the backup folder)'),
-    });
-  } catch (err) {
-    if (err instanceof StoreLockedError || err instanceof StoreFileError || err instanceof SqliteSchemaError) {
-      log.fatal({ dataDir: config.dataDir }, err.message);
-      process.exit(1);
+  let backends: Backends | undefined;
+  for (const giveUp = Date.now() + BACKEND_WAIT_MS; !backends; ) {
+    try {
+      backends = await openBackends(config, log, {
+        onImport: (i) => log.info({ component: 'store', backupDir: i.backupDir, files: i.files }, 'records moved from JSON files into state.sqlite (originals kept in the backup folder)'),
+      });
+    } catch (err) {
+      if (err instanceof StoreLockedError || err instanceof StoreFileError || err instanceof SqliteSchemaError || err instanceof PgSchemaError) {
+        log.fatal({ dataDir: config.dataDir }, err.message);
+        process.exit(1);
+      }
+      if (err instanceof PgStoreError && Date.now() < giveUp) {
+        log.warn(err.message + ' Retrying in 2 s.');
+        await new Promise((r) => setTimeout(r, 2000));
+        continue;
+      }
+      if (err instanceof PgStoreError) {
+        log.fatal(err.message);
+        process.exit(1);
+      }
+      throw err;
     }
-    throw err;
   }
+  const { stores } = backends;
+  log.info(backends.layout, 'stores open');
+  const health = watchHealth(backends, log);
+  await health.ready;
   const now = () => Date.now();
-  const server = await createServer({ config, log, stores, now });
+  const server = await createServer({ config, log, stores, now, coord: backends.coord, health, ...(backends.events ? { events: backends.events } : {}) });
+  backends.onRemoteChange((what) => {
+    void (what === 'flow' ? server.assistant.flows.reload() : server.assistant.catalogue.refresh()).catch((err: Error) => log.error({ err: err.message, what }, 'reload after another instance’s change failed'));
+  });
   const { app } = server;
   const { channels } = server.assistant;
   const admins = (await stores.users.list()).length;
@@ -71,7 +94,8 @@ async function main(): Promise<void> {
     clearInterval(retain);
     await Promise.all(channels.map((c) => c.stop(deadline)));
     await app.close();
-    await stores.close();
+    health.stop();
+    await backends.close();
     log.info('stopped');
     process.exit(0);
   };

@@ -11,6 +11,8 @@ import type { Logger } from './log.js';
 import { createStatsAggregator, type StatsAggregator } from './stats/aggregate.js';
 import { createEventLog, type EventLog } from './stats/event-log.js';
 import type { Stores } from './store/types.js';
+import type { Backends } from './backends.js';
+import type { Coordinator } from './coord/index.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -29,6 +31,12 @@ export interface ServerDeps {
   /** Default DATA_DIR/events. */
   eventsDir?: string;
   flowsDir?: string;
+  /** Shared with the other instances (Redis); memory when absent. */
+  coord?: Coordinator;
+  /** Backend health (scale-out mode): /readyz reports it, and citizens get an apology while one is down. */
+  health?: { healthy(): boolean; state(): Record<string, boolean> };
+  /** Stats events in PostgreSQL instead of DATA_DIR/events. */
+  events?: Backends['events'];
 }
 
 /** The key that pseudonymises citizen ids in events: PSEUDONYM_KEY, or one generated once and kept in the store. */
@@ -58,10 +66,20 @@ export async function createServer(deps: ServerDeps): Promise<Server> {
   const { config, log, stores, now } = deps;
   const eventsDir = deps.eventsDir ?? join(config.dataDir, 'events');
   const key = await pseudonymKey(config, stores);
-  const events = createEventLog({ dir: eventsDir, key, now, log });
-  const stats = createStatsAggregator(eventsDir);
+  const events = deps.events ? deps.events.log({ key, now, log }) : createEventLog({ dir: eventsDir, key, now, log });
+  const stats = createStatsAggregator(deps.events ? deps.events.source : eventsDir);
   const flowsDir = deps.flowsDir ?? FLOWS_DIR;
-  const assistant = await createAssistant({ config, log, stores, now, events, flowsDir, pseudonymKey: key });
+  const assistant = await createAssistant({
+    config,
+    log,
+    stores,
+    now,
+    events,
+    flowsDir,
+    pseudonymKey: key,
+    ...(deps.coord ? { coord: deps.coord } : {}),
+    ...(deps.health ? { healthy: deps.health.healthy } : {}),
+  });
   await bootstrapAdmin(config, stores, now(), log);
   let ready = true;
   const app = await buildApp({
@@ -69,10 +87,12 @@ export async function createServer(deps: ServerDeps): Promise<Server> {
     log,
     channels: assistant.channels,
     storesReady: () => ready,
+    ...(deps.health ? { backends: deps.health.state } : {}),
     plugins: [adminPlugin({ config, log, stores, assistant, now, events, stats, flowTestsDir: join(flowsDir, 'tests') })],
   });
   app.addHook('onClose', async () => {
     ready = false;
+    assistant.close();
     await events.close();
   });
   return {

@@ -114,7 +114,7 @@ ${table(['Mã', 'Tên', 'Lệ phí ghi trong danh mục'], odd.map((p) => [html`
     }
     const before = existing.size;
     const r = await stores.catalogue.importAll(result.rows, mode);
-    await assistant.catalogue.refresh();
+    await assistant.changed('catalogue');
     await audit(ctx, req, `catalogue.import.${mode}`, filename, { total: before }, r);
     return redirect(ctx, req, reply, '/admin/catalogue', { kind: 'ok', text: `Đã nhập: ${r.added} thêm mới, ${r.updated} cập nhật, tổng ${r.total} thủ tục.` });
   };
@@ -185,7 +185,7 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
     if (!parsed.success) return form(req, reply, input as Partial<Procedure>, true, issues(parsed.error), 422);
     if (await stores.catalogue.get(parsed.data.code)) return form(req, reply, input as Partial<Procedure>, true, [`Mã ${parsed.data.code} đã có trong danh mục.`], 409);
     await stores.catalogue.upsert({ ...parsed.data, source: 'admin' });
-    await assistant.catalogue.refresh();
+    await assistant.changed('catalogue');
     await audit(ctx, req, 'catalogue.add', parsed.data.code, undefined, parsed.data);
     return redirect(ctx, req, reply, `/admin/catalogue/${encodeURIComponent(parsed.data.code)}`, { kind: 'ok', text: 'Đã thêm thủ tục; trợ lý tìm được ngay.' });
   });
@@ -204,7 +204,7 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
     const { input, parsed } = fromForm(req, p);
     if (!parsed.success || parsed.data.code !== p.code) return form(req, reply, { ...(input as Partial<Procedure>), code: p.code }, false, parsed.success ? ['Không đổi được mã thủ tục; hãy thêm thủ tục mới rồi xoá thủ tục cũ.'] : issues(parsed.error), 422);
     await stores.catalogue.upsert(parsed.data);
-    await assistant.catalogue.refresh();
+    await assistant.changed('catalogue');
     await audit(ctx, req, 'catalogue.edit', p.code, p, parsed.data);
     return redirect(ctx, req, reply, `/admin/catalogue/${encodeURIComponent(p.code)}`, { kind: 'ok', text: 'Đã lưu; trợ lý dùng nội dung mới ngay.' });
   });
@@ -212,7 +212,7 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
     const p = await byCode(req);
     if (!p) return missing(req, reply);
     await stores.catalogue.remove(p.code);
-    await assistant.catalogue.refresh();
+    await assistant.changed('catalogue');
     await audit(ctx, req, 'catalogue.delete', p.code, p, null);
     const stale = flowsMentioning(p.code, await publishedFlows());
     return redirect(ctx, req, reply, '/admin/catalogue', {
@@ -265,7 +265,7 @@ ${table(
 
   const saveTables = async (req: FastifyRequest, before: AliasTables, after: AliasTables, action: string, target: string) => {
     await stores.catalogue.setAliases(after);
-    await assistant.catalogue.refresh();
+    await assistant.changed('catalogue');
     await audit(ctx, req, action, target, before, after);
   };
   const tableName = (req: FastifyRequest): TermTable => (field(req, 'table') === 'english' ? 'english' : 'aliases');
@@ -296,7 +296,7 @@ ${table(
     const known = (p.phrasings ?? []).some((x) => x.toLowerCase() === question.toLowerCase());
     const after = procedureSchema.parse({ ...p, phrasings: known ? p.phrasings : [...(p.phrasings ?? []), question].slice(-60) });
     await stores.catalogue.upsert(after);
-    await assistant.catalogue.refresh();
+    await assistant.changed('catalogue');
     await audit(ctx, req, 'catalogue.phrasing', p.code, p, after);
     return redirect(ctx, req, reply, `/admin/catalogue?q=${encodeURIComponent(question)}`, { kind: 'ok', text: `Từ nay “${question}” là một cách hỏi của thủ tục ${p.code}.` });
   });

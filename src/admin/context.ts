@@ -12,7 +12,7 @@ export interface AdminDeps {
   config: Config;
   log: Logger;
   stores: Stores;
-  assistant: Pick<Assistant, 'catalogue' | 'flows' | 'channels'>;
+  assistant: Pick<Assistant, 'catalogue' | 'flows' | 'channels' | 'changed'>;
   now: () => number;
   events: EventSink;
   /** Aggregated event log (DATA_DIR/events); absent in tests that do not need stats. */

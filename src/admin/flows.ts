@@ -314,7 +314,7 @@ ${schemaHelp()}</div>
       if (err instanceof VersionConflictError) return publishConflict(req, reply, r.id, yaml, err.expected);
       throw err;
     }
-    await assistant.flows.reload();
+    await assistant.changed('flow');
     await audit(ctx, req, 'flow.publish', r.id, { version: before || null, yaml: published || null }, { version: v.version, yaml });
     return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: `Đã xuất bản v${v.version}. Công dân đang dở luồng vẫn dùng phiên bản cũ đến hết lượt.` });
   });
@@ -368,7 +368,7 @@ ${schemaHelp()}</div>
       if (!(err instanceof VersionConflictError)) throw err;
       return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'error', text: `Có người khác vừa xuất bản v${err.actual} trong lúc anh/chị xem trang này; chưa quay lại v${version}. Anh/chị xem lịch sử phiên bản rồi bấm lại nếu vẫn muốn quay lại.` });
     }
-    await assistant.flows.reload();
+    await assistant.changed('flow');
     await audit(ctx, req, 'flow.rollback', r.id, { version: before }, { version: v.version, copyOf: version });
     return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: `Đã quay lại nội dung v${version} (xuất bản thành v${v.version}).` });
   });
@@ -382,7 +382,7 @@ ${schemaHelp()}</div>
       if (!r) return notFound(req, reply);
       if (SYSTEM_FLOWS.has(r.id)) return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'error', text: 'Không thể tắt luồng hệ thống (menu chính, chuyển cán bộ).' });
       const was = await stores.flows.setDisabled(r.id, disabled);
-      await assistant.flows.reload();
+      await assistant.changed('flow');
       await audit(ctx, req, `flow.${action}`, r.id, { disabled: was }, { disabled });
       return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: disabled ? 'Đã tắt luồng.' : 'Đã bật lại luồng.' });
     });

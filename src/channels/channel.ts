@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { ChannelName, Reply } from '../core/message.js';
 import type { HandleInbound } from '../core/router-types.js';
 import type { Logger } from '../log.js';
+import type { Coordinator } from '../coord/index.js';
 import type { SettingsStore } from '../store/types.js';
 
 /**
@@ -31,4 +32,6 @@ export interface ChannelDeps {
   log: Logger;
   settings: SettingsStore;
   now: () => number;
+  /** Dedupe, limits, the web outbox and the polling lease, shared by every instance (memory when alone). */
+  coord: Coordinator;
 }

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { Coordinator } from '../coord/index.js';
 
 /** Pieces every messenger channel needs: a constant-time secret check, dedupe, per-chat order. */
 
@@ -17,6 +18,27 @@ export function recentSet<K>(max: number): (key: K) => boolean {
     seen.add(key);
     if (seen.size > max) seen.delete(seen.values().next().value as K);
     return false;
+  };
+}
+
+/** How long a delivered update id is remembered across instances (messengers retry within minutes). */
+const DEDUPE_TTL_S = 3600;
+
+/**
+ * Dedupe shared by every instance: a local set answers a repeat at once, the coordinator (Redis
+ * SET NX EX) catches a duplicate delivered to another instance. When the coordinator cannot be
+ * reached the update goes through: answering twice beats losing a citizen's message.
+ */
+export function sharedDedupe(coord: Coordinator, name: string, max: number, onError: (err: unknown) => void): (key: string) => Promise<boolean> {
+  const local = recentSet<string>(max);
+  return async (key) => {
+    if (local(key)) return true;
+    try {
+      return await coord.seen(`${name}:${key}`, DEDUPE_TTL_S);
+    } catch (err) {
+      onError(err);
+      return false;
+    }
   };
 }
 

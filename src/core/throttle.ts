@@ -11,6 +11,19 @@ export interface ThrottleOptions {
   onThrottle?: (inbound: Inbound) => void;
   /** Most citizens tracked at once; the least recently seen are forgotten first. */
   maxTracked?: number;
+  /**
+   * Limits shared by several instances (Redis). When given, the per-citizen limit is two shared
+   * windows instead of the in-process bucket: `burst` messages per the time the bucket takes to
+   * refill, and `perMinute` per minute; the notice is sent once per refill time.
+   */
+  shared?: SharedLimits;
+}
+
+export interface SharedLimits {
+  /** Resolves to null when allowed, else the ms to wait (rejects when the shared store is down). */
+  consume(window: 'burst' | 'minute', key: string): Promise<number | null>;
+  /** True when the notice was already sent in this flood (records it otherwise). */
+  warned(key: string, ttlSec: number): Promise<boolean>;
 }
 
 interface Bucket {
@@ -35,6 +48,19 @@ export function throttle(handle: HandleInbound, opts: ThrottleOptions): HandleIn
   const perMs = opts.perMinute / 60_000;
   const max = opts.maxTracked ?? 50_000;
   const buckets = new Map<string, Bucket>();
+
+  if (opts.shared) {
+    const shared = opts.shared;
+    const refillSec = Math.max(1, Math.ceil(capacity / (perMs * 1000)));
+    return async (inbound) => {
+      const key = `${inbound.channel}:${inbound.userId}`;
+      const [burst, minute] = await Promise.all([shared.consume('burst', key), shared.consume('minute', key)]);
+      if (burst === null && minute === null) return handle(inbound);
+      if (await shared.warned(key, refillSec)) return [];
+      opts.onThrottle?.(inbound);
+      return [SLOW_DOWN];
+    };
+  }
 
   return async (inbound) => {
     const key = `${inbound.channel}:${inbound.userId}`;

@@ -10,6 +10,8 @@ export interface AppDeps {
   channels: Channel[];
   /** True once the stores are loaded (for /readyz). */
   storesReady: () => boolean;
+  /** Each backend in use and whether it answers (PostgreSQL, Redis, embedded); all up when absent. */
+  backends?: () => Record<string, boolean>;
   /** Registers extra routes (admin) on the app. */
   plugins?: ((app: FastifyInstance) => void | Promise<void>)[];
 }
@@ -72,8 +74,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const channels = Object.fromEntries(deps.channels.map((c) => [c.name, { mode: c.mode, ready: c.ready() }]));
-    const ready = deps.storesReady() && deps.channels.every((c) => c.ready());
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', stores: deps.storesReady(), channels });
+    const backends = deps.backends?.() ?? {};
+    const ready = deps.storesReady() && Object.values(backends).every(Boolean) && deps.channels.every((c) => c.ready());
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not-ready',
+      stores: deps.storesReady(),
+      backends: Object.fromEntries(Object.entries(backends).map(([name, up]) => [name, up ? 'up' : 'down'])),
+      channels,
+    });
   });
 
   for (const c of deps.channels) c.register?.(app);

@@ -63,8 +63,22 @@ export interface Stats {
   handoffs: { count: number; medianFirstReplyMs: number | null };
 }
 
+/**
+ * Stored events in id order, as the PostgreSQL backend keeps them (`pgEventSource`). An id is
+ * never visible before a smaller one, so reading on after the last id seen skips nothing.
+ */
+export interface EventRowSource {
+  /** Up to `limit` events with an id above `afterId`, in id order; an empty page means none are left. */
+  readSince(afterId: number, limit: number): Promise<{ id: number; event: AppEvent }[]>;
+  /** Time (epoch ms) of the oldest event still stored (older ones were pruned); null when none is. */
+  oldestAt(): Promise<number | null>;
+}
+
+/** Events read per page from an EventRowSource. */
+const ROW_PAGE = 5000;
+
 export interface StatsAggregator {
-  /** Reads the complete lines appended since the last refresh. Calls are serialised. */
+  /** Reads the complete lines (or rows) added since the last refresh. Calls are serialised. */
   refresh(): Promise<void>;
   /** Combines the Vietnamese day buckets from `from`'s day to `to`'s day, both inclusive (epoch ms). */
   query(range: { from: number; to: number }): Stats;
@@ -143,8 +157,14 @@ function median(values: number[]): number | null {
 /** A stored question as the dashboard shows it: masked again (events written before dates and names were masked). */
 const foldQuery = (text: string) => maskForAnalytics(text.trim()).toLowerCase();
 
-export function createStatsAggregator(dir: string): StatsAggregator {
+/**
+ * `from` is the events directory of the file log (day files), or the rows of the PostgreSQL
+ * event table. Either way refresh() reads only what was added since the previous call and drops
+ * the day buckets whose events were pruned.
+ */
+export function createStatsAggregator(from: string | EventRowSource): StatsAggregator {
   const days = new Map<string, DayBucket>();
+  let lastId = 0; // EventRowSource: id of the last row consumed
   const offsets = new Map<string, number>(); // day → bytes already consumed from its file
   const runs = new Map<string, Run>(); // user + flowId → open run
   const flowOrder = new Map<string, string[]>(); // flowId → step ids in first-seen order
@@ -304,7 +324,7 @@ export function createStatsAggregator(dir: string): StatsAggregator {
     }
   }
 
-  async function doRefresh(): Promise<void> {
+  async function readFiles(dir: string): Promise<void> {
     const files = await listDayFiles(dir);
     const present = new Set(files.map((f) => f.day));
     // Days whose file was pruned leave memory too.
@@ -315,6 +335,26 @@ export function createStatsAggregator(dir: string): StatsAggregator {
       }
     }
     for (const { day, file } of files) await readNew(day, file);
+  }
+
+  async function readRows(source: EventRowSource): Promise<void> {
+    // Days before the oldest stored event were pruned: they leave memory too.
+    const oldest = await source.oldestAt();
+    const keepFrom = oldest === null ? null : vnDay(oldest);
+    for (const day of days.keys()) if (keepFrom === null || day < keepFrom) days.delete(day);
+    for (;;) {
+      const rows = await source.readSince(lastId, ROW_PAGE);
+      if (!rows.length) return;
+      for (const { id, event } of rows) {
+        apply(event);
+        lastId = id;
+      }
+    }
+  }
+
+  async function doRefresh(): Promise<void> {
+    if (typeof from === 'string') await readFiles(from);
+    else await readRows(from);
     for (const [key, run] of runs) {
       if (run.lastAt < maxAt - RUN_IDLE_MS) {
         dropRun(run);

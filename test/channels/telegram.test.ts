@@ -1,3 +1,4 @@
+import { createMemoryCoordinator } from '../../src/coord/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createAssistant } from '../../src/assistant.js';
@@ -32,7 +33,7 @@ async function setup(opts: { webhook: boolean; handle?: (i: Inbound) => Promise<
   const stores = await createMemoryStores();
   let handle = opts.handle ?? (async (i: Inbound) => [{ text: `echo ${i.text ?? i.kind}` }]);
   if (opts.real) handle = (await createAssistant({ config, log, stores, now: () => Date.UTC(2026, 10, 24, 2) })).handle;
-  const channel = createTelegramChannel({ config, handle, log, settings: stores.settings, now: () => 0 }, opts.botInfo === false ? {} : { botInfo: BOT_INFO });
+  const channel = createTelegramChannel({ config, handle, log, settings: stores.settings, now: () => 0, coord: createMemoryCoordinator() }, opts.botInfo === false ? {} : { botInfo: BOT_INFO });
   const app: FastifyInstance = await buildApp({ config, log, channels: [channel], storesReady: () => true });
   cleanups.push(() => app.close());
   await channel.start();
@@ -141,7 +142,7 @@ describe('Telegram polling', () => {
     cleanups.push(() => fake.close());
     const config = testConfig({ TELEGRAM_BOT_TOKEN: '999:' + 'B'.repeat(35), TELEGRAM_API_ROOT: fake.apiRoot });
     const stores = await createMemoryStores();
-    const channel = createTelegramChannel({ config, handle: async () => [], log: createLogger('silent'), settings: stores.settings, now: () => 0 });
+    const channel = createTelegramChannel({ config, handle: async () => [], log: createLogger('silent'), settings: stores.settings, now: () => 0, coord: createMemoryCoordinator() });
     const err = await channel.start().then(() => null, (e: Error) => e);
     expect(err?.message).toMatch(/Telegram rejected TELEGRAM_BOT_TOKEN \(401\)/);
     expect(err?.message).not.toContain('BBBB');

@@ -1,3 +1,4 @@
+import { createMemoryCoordinator } from '../../src/coord/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createAssistant } from '../../src/assistant.js';
@@ -31,7 +32,7 @@ async function setup(opts: { webhook: boolean; handle?: (i: Inbound) => Promise<
   const stores = await createMemoryStores();
   let handle = opts.handle ?? (async (i: Inbound) => [{ text: `echo ${i.text ?? i.kind}` }]);
   if (opts.real) handle = (await createAssistant({ config, log, stores, now: () => Date.UTC(2026, 10, 24, 2) })).handle;
-  const channel = createZaloChannel({ config, handle, log, settings: stores.settings, now: () => 0 });
+  const channel = createZaloChannel({ config, handle, log, settings: stores.settings, now: () => 0, coord: createMemoryCoordinator() });
   const app: FastifyInstance = await buildApp({ config, log, channels: [channel], storesReady: () => true });
   cleanups.push(() => app.close());
   await channel.start();
@@ -166,7 +167,7 @@ describe('Zalo polling', () => {
     fake.queue.push(update('xin chao', 'g1', 'poll-chat'));
     const config = testConfig({ ZALO_BOT_TOKEN: fake.token, ZALO_API_BASE: fake.base });
     const stores = await createMemoryStores();
-    const channel = createZaloChannel({ config, handle: async (i) => [{ text: `echo ${i.text}` }], log: createLogger('silent'), settings: stores.settings, now: () => 0 });
+    const channel = createZaloChannel({ config, handle: async (i) => [{ text: `echo ${i.text}` }], log: createLogger('silent'), settings: stores.settings, now: () => 0, coord: createMemoryCoordinator() });
     await channel.start();
     cleanups.push(() => channel.stop(Date.now() + 1000));
     expect(channel.mode).toBe('polling');
@@ -195,7 +196,7 @@ describe('Zalo polling', () => {
     cleanups.push(() => fake.close());
     const config = testConfig({ ZALO_BOT_TOKEN: 'wrong-token-12345', ZALO_API_BASE: fake.base });
     const stores = await createMemoryStores();
-    const channel = createZaloChannel({ config, handle: async () => [], log: createLogger('silent'), settings: stores.settings, now: () => 0 });
+    const channel = createZaloChannel({ config, handle: async () => [], log: createLogger('silent'), settings: stores.settings, now: () => 0, coord: createMemoryCoordinator() });
     await expect(channel.start()).rejects.toThrow(/Zalo rejected ZALO_BOT_TOKEN \(401\)/);
     await expect(channel.start()).rejects.not.toThrow(/wrong-token/);
   });

@@ -4,13 +4,15 @@ import { Bot, GrammyError, type Context } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Inbound, InboundKind, Reply } from '../../core/message.js';
 import type { Channel, ChannelDeps } from '../channel.js';
-import { perChatQueue, recentSet, sameSecret } from '../shared.js';
+import { perChatQueue, sameSecret, sharedDedupe } from '../shared.js';
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 const SECRET_SETTING = 'telegram.webhook_secret';
 const DEDUP_MAX = 20_000;
 const MAX_RETRIES = 3;
 const MAX_RETRY_WAIT_S = 5;
+/** The polling lease outlives a stalled holder by at most this long. */
+const POLL_LEASE_MS = 15_000;
 
 const COMMANDS = {
   vi: [
@@ -53,14 +55,15 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
   const log = deps.log.child({ channel: 'telegram' });
   const mode = deps.config.publicUrl ? 'webhook' : 'polling';
   const bot = new Bot(token, { client: { apiRoot: deps.config.telegram.apiRoot, timeoutSeconds: 20 }, ...(opts.botInfo ? { botInfo: opts.botInfo } : {}) });
-  const seenBefore = recentSet<number>(DEDUP_MAX);
+  const seenBefore = sharedDedupe(deps.coord, 'tg', DEDUP_MAX, () => log.warn('telegram dedupe unavailable; update processed anyway'));
   const queue = perChatQueue((err) => log.error({ err: err instanceof Error ? err.message.replace(token, '<redacted>') : 'error' }, 'telegram update failed'));
   const longIds = new Map<string, string>();
   let secret = deps.config.telegram.webhookSecret ?? '';
   let accepting = true;
   let live = false;
   let polling: Promise<void> | null = null;
-  const stopPolling = new AbortController();
+  let stopPolling = new AbortController();
+  let stopKeeping: (() => Promise<void>) | null = null;
 
   // Bounded retry on 429 (honouring retry_after, capped) so no call can hang a handler.
   bot.api.config.use(async (prev, method, payload, signal) => {
@@ -126,12 +129,33 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
   /** Queues one update: processed once, in order per chat; returns at once. */
   function accept(update: Update): void {
     if (typeof update?.update_id !== 'number') return;
-    if (seenBefore(update.update_id)) return;
     // The body is untrusted JSON: any field may be missing or of another type.
     const u = update as unknown as Record<string, { chat?: { id?: unknown }; from?: { id?: unknown }; message?: { chat?: { id?: unknown } } } | undefined>;
     const id = u.message?.chat?.id ?? u.callback_query?.message?.chat?.id ?? u.callback_query?.from?.id ?? u.edited_message?.chat?.id;
     const chat = typeof id === 'number' || typeof id === 'string' ? String(id) : 'other';
-    queue.push(chat, () => bot.handleUpdate(update));
+    queue.push(chat, async () => {
+      if (!(await seenBefore(String(update.update_id)))) await bot.handleUpdate(update);
+    });
+  }
+
+  /** Long polling while `signal` is not aborted (this instance holds the polling lease). */
+  async function pollLoop(signal: AbortSignal): Promise<void> {
+    let offset = 0;
+    let backoff = 1000;
+    while (accepting && !signal.aborted) {
+      try {
+        const updates = await bot.api.getUpdates({ offset, timeout: 25 }, signal as Parameters<typeof bot.api.getUpdates>[1]);
+        backoff = 1000;
+        for (const u of updates) {
+          offset = u.update_id + 1;
+          accept(u);
+        }
+      } catch {
+        if (!accepting || signal.aborted) break;
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
   }
 
   return {
@@ -169,24 +193,19 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
       } else {
         await bot.api.deleteWebhook();
         // Our own loop (not bot.start) so updates go through the same dedupe and per-chat queue.
-        polling = (async () => {
-          let offset = 0;
-          let backoff = 1000;
-          while (accepting) {
-            try {
-              const updates = await bot.api.getUpdates({ offset, timeout: 25 }, stopPolling.signal as Parameters<typeof bot.api.getUpdates>[1]);
-              backoff = 1000;
-              for (const u of updates) {
-                offset = u.update_id + 1;
-                accept(u);
-              }
-            } catch {
-              if (!accepting) break;
-              await new Promise((r) => setTimeout(r, backoff));
-              backoff = Math.min(backoff * 2, 30_000);
-            }
-          }
-        })();
+        // With several instances, only the holder of the lease polls (Telegram allows one poller).
+        const poll = () => {
+          stopPolling = new AbortController();
+          const signal = stopPolling.signal;
+          polling = pollLoop(signal);
+          log.info('telegram polling in this instance');
+        };
+        const unpoll = () => {
+          stopPolling.abort();
+          log.info('telegram polling handed over');
+        };
+        if (deps.coord.kind === 'memory') poll();
+        else stopKeeping = deps.coord.lease('telegram-polling', POLL_LEASE_MS).keep(poll, unpoll);
       }
       live = true;
       log.info({ mode, bot: bot.botInfo.username }, 'telegram channel live');
@@ -194,6 +213,7 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
     async stop(deadline: number) {
       accepting = false;
       stopPolling.abort();
+      await stopKeeping?.().catch(() => undefined);
       await Promise.race([Promise.all([polling, queue.drain()]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
       live = false;
     },

@@ -2,7 +2,6 @@ import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { Reply } from '../../core/message.js';
 import type { Channel, ChannelDeps } from '../channel.js';
@@ -26,8 +25,7 @@ const messageBody = z.object({
   restart: z.boolean().optional(),
 });
 
-/** Messages staff send to a web citizen wait here until the page polls (bounded). */
-const OUTBOX_CHATS = 10_000;
+/** Messages staff send to a web citizen wait until the page polls (bounded). */
 const OUTBOX_PER_CHAT = 50;
 
 const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
@@ -64,23 +62,11 @@ export function networkOf(ip: string): string {
     .join(':')}::/64`;
 }
 
-/** Resolves to null when allowed, or to the milliseconds to wait. */
-async function spend(limiter: RateLimiterMemory, key: string): Promise<number | null> {
-  try {
-    await limiter.consume(key);
-    return null;
-  } catch (res) {
-    if (res instanceof RateLimiterRes) return res.msBeforeNext;
-    throw res;
-  }
-}
-
 /**
  * The web chat: a page at `/`, an embeddable `/widget.js`, and a JSON API
  * (`POST /api/chat`, `GET /api/chat/poll`) that goes through the same router.
  */
 export function createWebChannel(deps: ChannelDeps): Channel {
-  const outbox = new Map<string, Reply[]>();
   let accepting = true;
   let inflight = 0;
   let seq = 0;
@@ -92,8 +78,14 @@ export function createWebChannel(deps: ChannelDeps): Channel {
 
   // Per network address, on top of the per-citizen throttle in front of the router.
   const { ipPerMinute, sessionsPerIpPerHour } = deps.config.webChat;
-  const messagesPerIp = new RateLimiterMemory({ keyPrefix: 'web-msg', points: ipPerMinute, duration: 60 });
-  const sessionsPerIp = new RateLimiterMemory({ keyPrefix: 'web-new', points: sessionsPerIpPerHour, duration: 3600 });
+  // Shared by every instance (Redis) when there are several: one address, one budget.
+  const messagesPerIp = deps.coord.limiter('web-msg', { points: ipPerMinute, durationSec: 60 });
+  const sessionsPerIp = deps.coord.limiter('web-new', { points: sessionsPerIpPerHour, durationSec: 3600 });
+  // Staff replies wait in a mailbox any instance can empty: the browser may poll another instance.
+  const outbox = {
+    take: async (sid: string) => (await deps.coord.mailbox.take(`web:${sid}`)) as Reply[],
+    push: (sid: string, replies: Reply[]) => deps.coord.mailbox.push(`web:${sid}`, replies, { max: OUTBOX_PER_CHAT, ttlSec: Math.round(deps.config.sessionTtlMs / 1000) }),
+  };
 
   // Framed by another site's page (the widget), a SameSite=Lax cookie would never be sent back.
   const crossSite = deps.config.widgetFrameAncestors.some((s) => s.startsWith('http'));
@@ -137,11 +129,11 @@ export function createWebChannel(deps: ChannelDeps): Channel {
           }
           const { text, id, restart } = parsed.data;
           const network = networkOf(req.ip);
-          const busy = await spend(messagesPerIp, network);
+          const busy = await messagesPerIp.consume(network);
           if (busy !== null) return refuse(reply, busy, TOO_MANY_MESSAGES(busy));
           let sid = restart ? null : sessionOf(req);
           if (!sid) {
-            const full = await spend(sessionsPerIp, network);
+            const full = await sessionsPerIp.consume(network);
             if (full !== null) return refuse(reply, full, TOO_MANY_SESSIONS(full));
             sid = randomBytes(16).toString('base64url');
           }
@@ -157,9 +149,7 @@ export function createWebChannel(deps: ChannelDeps): Channel {
               text,
               at: deps.now(),
             });
-            const pending = outbox.get(sid) ?? [];
-            outbox.delete(sid);
-            return { replies: [...pending, ...replies] };
+            return { replies: [...(await outbox.take(sid)), ...replies] };
           } finally {
             inflight--;
           }
@@ -169,9 +159,7 @@ export function createWebChannel(deps: ChannelDeps): Channel {
         scope.get('/api/chat/poll', async (req) => {
           const sid = sessionOf(req);
           if (!sid) return { replies: [] };
-          const pending = outbox.get(sid) ?? [];
-          outbox.delete(sid);
-          return { replies: pending };
+          return { replies: await outbox.take(sid) };
         });
       });
     },
@@ -182,14 +170,7 @@ export function createWebChannel(deps: ChannelDeps): Channel {
       accepting = false;
       while (inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     },
-    async send(chatId: string, replies: Reply[]) {
-      const list = outbox.get(chatId) ?? [];
-      list.push(...replies);
-      if (list.length > OUTBOX_PER_CHAT) list.splice(0, list.length - OUTBOX_PER_CHAT);
-      outbox.delete(chatId);
-      outbox.set(chatId, list);
-      if (outbox.size > OUTBOX_CHATS) outbox.delete(outbox.keys().next().value as string);
-    },
+    send: (chatId: string, replies: Reply[]) => outbox.push(chatId, replies),
     ready: () => accepting,
   };
 }

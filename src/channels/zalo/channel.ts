@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Inbound, InboundKind, Reply, ReplyOption } from '../../core/message.js';
 import type { Channel, ChannelDeps } from '../channel.js';
-import { perChatQueue, recentSet, sameSecret } from '../shared.js';
+import { perChatQueue, sameSecret, sharedDedupe } from '../shared.js';
 import { createZaloClient, ZaloApiError, type ZaloClient, type ZaloUpdate } from './client.js';
 import { renderReply } from './render.js';
 
@@ -30,7 +30,7 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
   const api = client ?? createZaloClient(deps.config.zalo.apiBase, token);
   const log = deps.log.child({ channel: 'zalo' });
   const mode = deps.config.publicUrl ? 'webhook' : 'polling';
-  const seenBefore = recentSet<string>(DEDUP_MAX);
+  const seenBefore = sharedDedupe(deps.coord, 'zalo', DEDUP_MAX, () => log.warn('zalo dedupe unavailable; update processed anyway'));
   const queue = perChatQueue((err) => log.error({ err: err instanceof Error ? err.message : 'error' }, 'zalo update failed'));
   const menus = new Map<string, ReplyOption[]>();
   let secret = deps.config.zalo.webhookSecret ?? '';
@@ -101,13 +101,16 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
     // The body is untrusted JSON: only strings and numbers are turned into text.
     const event = typeof u.event_name === 'string' ? u.event_name : '';
     const id: unknown = u.message?.message_id;
-    if ((typeof id === 'string' || typeof id === 'number') && seenBefore(`${event}:${String(id)}`)) return;
     const inbound = toInbound(u);
     if (!inbound) {
       log.info({ event: event.slice(0, 60) }, 'zalo update ignored');
       return;
     }
-    queue.push(inbound.chatId, async () => send(inbound.chatId, await deps.handle(inbound)));
+    const key = typeof id === 'string' || typeof id === 'number' ? `${event}:${String(id)}` : null;
+    queue.push(inbound.chatId, async () => {
+      if (key && (await seenBefore(key))) return;
+      await send(inbound.chatId, await deps.handle(inbound));
+    });
   }
 
   async function pollLoop(signal: AbortSignal) {

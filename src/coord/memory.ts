@@ -1,0 +1,137 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { Logger } from '../log.js';
+import { createLease, type LeaseBackend } from './lease.js';
+import { consumeWith } from './limit.js';
+import type { Coordinator, Limiter } from './types.js';
+
+/** Dedupe keys remembered at once; the oldest are forgotten first. */
+const SEEN_MAX = 100_000;
+/** Mailboxes kept at once; the least recently pushed go first. */
+const MAILBOXES_MAX = 10_000;
+
+/** JSON in and out, as through Redis: a subscriber or reader never shares an object with the sender. */
+const viaJson = (v: unknown): unknown => (v === undefined ? null : JSON.parse(JSON.stringify(v)));
+
+/**
+ * The coordinator of a single instance: everything in this process, bounded. `now` drives the
+ * dedupe, mailbox and lease clocks (rate limits use the real clock).
+ */
+export function createMemoryCoordinator(now: () => number = Date.now, log?: Logger): Coordinator {
+  const seenUntil = new Map<string, number>();
+  const limiters = new Map<string, Limiter>();
+  const topics = new Map<string, Set<(message: unknown) => void>>();
+  const boxes = new Map<string, { items: unknown[]; until: number }>();
+  const leases = new Map<string, { owner: string; until: number }>();
+  const keepers = new Set<() => Promise<void>>();
+
+  const leaseBackend = (name: string): LeaseBackend => {
+    const holds = (owner: string) => {
+      const l = leases.get(name);
+      return l !== undefined && l.owner === owner && l.until > now();
+    };
+    return {
+      async acquire(owner, ttlMs) {
+        const l = leases.get(name);
+        if (l && l.owner !== owner && l.until > now()) return false;
+        leases.set(name, { owner, until: now() + ttlMs });
+        return true;
+      },
+      async renew(owner, ttlMs) {
+        if (!holds(owner)) return false;
+        leases.set(name, { owner, until: now() + ttlMs });
+        return true;
+      },
+      async release(owner) {
+        if (leases.get(name)?.owner === owner) leases.delete(name);
+      },
+    };
+  };
+
+  return {
+    kind: 'memory',
+    async seen(key, ttlSec) {
+      const t = now();
+      // Insertion order is close to expiry order: drop expired keys from the front.
+      for (const [k, until] of seenUntil) {
+        if (until > t) break;
+        seenUntil.delete(k);
+      }
+      const until = seenUntil.get(key);
+      if (until !== undefined && until > t) return true;
+      seenUntil.delete(key);
+      seenUntil.set(key, t + ttlSec * 1000);
+      if (seenUntil.size > SEEN_MAX) seenUntil.delete(seenUntil.keys().next().value as string);
+      return false;
+    },
+    limiter(name, opts) {
+      // One limiter per policy, so every caller of the same name spends from the same points.
+      const id = `${name}|${opts.points}|${opts.durationSec}`;
+      let limiter = limiters.get(id);
+      if (!limiter) {
+        const rl = new RateLimiterMemory({ keyPrefix: name, points: opts.points, duration: opts.durationSec });
+        limiter = { consume: (key, points) => consumeWith(rl, `limiter ${name}`, key, points) };
+        limiters.set(id, limiter);
+      }
+      return limiter;
+    },
+    async publish(topic, message) {
+      const handlers = topics.get(topic);
+      if (!handlers?.size) return;
+      const text = JSON.stringify(message ?? null);
+      // Delivered after publish resolves, as over Redis; each handler gets its own copy.
+      for (const h of [...handlers]) {
+        setImmediate(() => {
+          try {
+            h(JSON.parse(text));
+          } catch (err) {
+            // A failing handler must not stop the others.
+            log?.error({ topic, err: (err as Error).message }, 'pub/sub handler failed');
+          }
+        });
+      }
+    },
+    subscribe(topic, handler) {
+      const handlers = topics.get(topic) ?? new Set();
+      topics.set(topic, handlers);
+      const own = (m: unknown) => handler(m);
+      handlers.add(own);
+      return () => {
+        handlers.delete(own);
+        if (!handlers.size && topics.get(topic) === handlers) topics.delete(topic);
+      };
+    },
+    mailbox: {
+      async push(box, items, opts) {
+        if (!items.length) return;
+        const t = now();
+        const b = boxes.get(box);
+        const list = b && b.until > t ? b.items : [];
+        list.push(...items.map(viaJson));
+        if (list.length > opts.max) list.splice(0, list.length - opts.max);
+        boxes.delete(box);
+        boxes.set(box, { items: list, until: t + opts.ttlSec * 1000 });
+        if (boxes.size > MAILBOXES_MAX) boxes.delete(boxes.keys().next().value as string);
+      },
+      async take(box) {
+        const b = boxes.get(box);
+        boxes.delete(box);
+        return b && b.until > now() ? b.items : [];
+      },
+    },
+    lease(name, ttlMs) {
+      return createLease(leaseBackend(name), ttlMs, {
+        now,
+        onError: (err) => log?.error({ lease: name, err: (err as Error).message }, 'lease keeper failed'),
+        track(stop) {
+          keepers.add(stop);
+          return () => keepers.delete(stop);
+        },
+      });
+    },
+    ping: async () => true,
+    async close() {
+      await Promise.all([...keepers].map((stop) => stop()));
+      topics.clear();
+    },
+  };
+}

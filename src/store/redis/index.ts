@@ -1,0 +1,2 @@
+export { RedisSessionStore, type RedisSessionStoreOptions } from './sessions.js';
+export { RedisLoginStore } from './logins.js';
