@@ -19,6 +19,12 @@ import { sessionKey } from './core/message.js';
 import { addUser, hashPassword, passwordProblem } from './admin/auth.js';
 import { createServer } from './server.js';
 import { runDemoTraffic } from './stats/demo-traffic.js';
+import { openBackends } from './backends.js';
+import { copyStores, type CopyCounts } from './store/copy.js';
+import { createPgPool, insertEvents, pgEventSource } from './store/pg/index.js';
+import { readEvents, utcDay } from './stats/event-log.js';
+import type { AppEvent } from './stats/event.js';
+import { appendFile, mkdir } from 'node:fs/promises';
 
 /**
  * Command line: search | chat | catalogue import | catalogue build-seed | flows validate.
@@ -42,6 +48,11 @@ const USAGE = `Usage: npm run cli -- <command>
   users list | users disable <name> | users enable <name>
   conversations [DIR] [--json]             run typed conversations (persona YAML, default test/conversations)
                                            through the assistant; prints how many were served end to end
+  store copy --to postgres [--from-data DIR]
+                                           copy the embedded DATA_DIR (or DIR) into DATABASE_URL (and
+                                           sessions into REDIS_URL when set); stop the server first
+  store copy --to embedded [--data DIR]    copy DATABASE_URL (and REDIS_URL sessions) into DATA_DIR (or
+                                           DIR), which must be empty of data
   demo-traffic [--days 14] [--citizens 40] [--seed 1]
                                            simulated citizens through the real router → DATA_DIR/events (stop the server first)`;
 
@@ -59,7 +70,7 @@ function parseArgs(argv: string[]): Args {
       const [k, v] = a.slice(2).split('=', 2) as [string, string?];
       const next = argv[i + 1];
       if (v !== undefined) flags.set(k, v);
-      else if (next !== undefined && !next.startsWith('--') && ['limit', 'user', 'lang', 'data', 'role', 'days', 'citizens', 'seed', 'folds', 'passes'].includes(k)) {
+      else if (next !== undefined && !next.startsWith('--') && ['limit', 'user', 'lang', 'data', 'role', 'days', 'citizens', 'seed', 'folds', 'passes', 'to', 'from-data'].includes(k)) {
         flags.set(k, next);
         i++;
       } else flags.set(k, true);
@@ -246,9 +257,11 @@ async function readPassword(prompt: string): Promise<string> {
   });
 }
 
-async function cmdUsers(args: Args, config: Config): Promise<void> {
+async function cmdUsers(args: Args, config: Config, log: Logger): Promise<void> {
   const [, sub, name] = args.positional;
-  const stores = await openLowdbStores(config.dataDir);
+  // The accounts of the configured deployment: PostgreSQL when DATABASE_URL is set.
+  const backends = await openBackends(config, log);
+  const { stores } = backends;
   try {
     if (sub === 'list') {
       for (const u of await stores.users.list()) process.stdout.write(`${u.name}\t${u.role}\t${u.disabled ? 'disabled' : 'active'}\n`);
@@ -284,8 +297,71 @@ async function cmdUsers(args: Args, config: Config): Promise<void> {
     await stores.audit.add({ at: Date.now(), who: 'cli', action: 'user.add', target: name.toLowerCase(), after: { role } });
     process.stdout.write(`Added ${role} "${name.toLowerCase()}". Sign in at /admin/login.\n`);
   } finally {
-    await stores.close();
+    await backends.close();
   }
+}
+
+const COPY_LABELS: Record<keyof CopyCounts, string> = {
+  procedures: 'procedures',
+  flows: 'flows',
+  flowVersions: 'flow versions',
+  users: 'user accounts',
+  settings: 'settings',
+  audit: 'audit entries',
+  handoffs: 'handoffs',
+  sessions: 'sessions',
+  events: 'stats events',
+};
+
+/** `store copy --to postgres|embedded`: moves a deployment between the embedded store and PostgreSQL + Redis. */
+async function cmdStore(args: Args, config: Config, log: Logger): Promise<void> {
+  const to = args.flags.get('to');
+  if (args.positional[1] !== 'copy' || (to !== 'postgres' && to !== 'embedded')) throw new UsageError('usage: store copy --to postgres|embedded');
+  if (!config.scale.databaseUrl) throw new UsageError('store copy needs DATABASE_URL (the PostgreSQL side of the copy)');
+  const dataDir = String(args.flags.get(to === 'postgres' ? 'from-data' : 'data') ?? config.dataDir);
+  const embedded = await openLowdbStores(dataDir);
+  let counts: CopyCounts;
+  try {
+    const scaled = await openBackends(config, log);
+    try {
+      const pool = createPgPool(config.scale.databaseUrl, { max: 2 });
+      const eventsDir = join(dataDir, 'events');
+      const toPg = {
+        read: () => readEvents(eventsDir),
+        write: (batch: AppEvent[]) => insertEvents(pool, batch),
+      };
+      const toFiles = {
+        async *read() {
+          const source = pgEventSource(pool);
+          for (let after = 0; ; ) {
+            const rows = await source.readSince(after, 5000);
+            if (!rows.length) return;
+            for (const r of rows) yield r.event;
+            after = rows.at(-1)!.id;
+          }
+        },
+        async write(batch: AppEvent[]) {
+          await mkdir(eventsDir, { recursive: true });
+          const byDay = new Map<string, string[]>();
+          for (const e of batch) byDay.set(utcDay(e.at), [...(byDay.get(utcDay(e.at)) ?? []), JSON.stringify(e) + '\n']);
+          for (const [day, lines] of byDay) await appendFile(join(eventsDir, `${day}.jsonl`), lines.join(''), 'utf8');
+        },
+      };
+      try {
+        counts = to === 'postgres' ? await copyStores(embedded, scaled.stores, toPg) : await copyStores(scaled.stores, embedded, toFiles);
+      } finally {
+        await pool.end();
+      }
+    } finally {
+      await scaled.close();
+    }
+  } finally {
+    await embedded.close();
+  }
+  const where = to === 'postgres' ? `PostgreSQL${config.scale.redisUrl ? ' (sessions in Redis)' : ''}` : dataDir;
+  process.stdout.write(`Copied into ${where}:\n`);
+  for (const [k, n] of Object.entries(counts)) process.stdout.write(`  ${COPY_LABELS[k as keyof CopyCounts]}: ${n}\n`);
+  process.stdout.write('Admin sign-ins are not copied: staff sign in again.\n');
 }
 
 async function cmdDemoTraffic(args: Args, config: Config, log: Logger): Promise<void> {
@@ -316,6 +392,7 @@ const COMMANDS: Record<string, (args: Args, config: Config, log: Logger) => Prom
   chat: cmdChat,
   flows: cmdFlows,
   users: cmdUsers,
+  store: cmdStore,
   'demo-traffic': cmdDemoTraffic,
   conversations: cmdConversations,
 };

@@ -363,6 +363,12 @@ export async function createStores(open: DocOpener, release: () => void = () => 
       const h = handoffsDoc.data.handoffs.find((x) => x.id === id);
       return h && copy(h);
     },
+    async restore(h) {
+      if (handoffsDoc.data.handoffs.some((x) => x.id === h.id)) return false;
+      handoffsDoc.data.handoffs.push(copy(h));
+      await handoffsDoc.save();
+      return true;
+    },
     async openFor(key) {
       const h = handoffsDoc.data.handoffs.find((x) => x.sessionKey === key && x.status !== 'closed');
       return h && copy(h);
@@ -503,6 +509,7 @@ export async function createStores(open: DocOpener, release: () => void = () => 
 
   const settings: SettingsStore = {
     get: async (key) => settingsDoc.data.values[key],
+    all: async () => ({ ...settingsDoc.data.values }),
     async set(key, value) {
       settingsDoc.data.values[key] = value;
       await settingsDoc.save();

@@ -167,6 +167,8 @@ export interface HandoffStore {
   close(id: string, at: number): Promise<Handoff>;
   /** Deletes closed handoffs closed before `before` (retention). */
   purgeClosed(before: number): Promise<number>;
+  /** Stores a handoff exactly as given, id and state included (`store copy`); false when its id exists. */
+  restore(h: Handoff): Promise<boolean>;
   /**
    * Calls `listener` after every durable open, append, claim, transfer and close (in this
    * process; a shared backend would fan these out over pub/sub). Returns the function that unsubscribes.
@@ -256,6 +258,8 @@ export interface TranscriptStore {
 export interface SettingsStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  /** Every setting (`store copy`). */
+  all(): Promise<Record<string, string>>;
 }
 
 /** Every read returns a copy: mutating what a store returned never changes the store. */

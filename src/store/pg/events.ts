@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { EventRowSource } from '../../stats/aggregate.js';
 import type { AppEvent } from '../../stats/event.js';
 import { FLUSH_INTERVAL_MS, parseEventLine, sanitiseEvent, utcDay, type EventLog, type WarnLogger } from '../../stats/event-log.js';
-import { DELETE_CHUNK, errInfo } from './db.js';
+import { DELETE_CHUNK, errInfo, type Queryable } from './db.js';
 
 /** Events kept in memory between two flushes; beyond that new events are dropped (and counted). */
 const MAX_BUFFERED = 50_000;
@@ -78,14 +78,7 @@ export function createPgEventLog(pool: pg.Pool, opts: PgEventLogOptions): EventL
       client = await pool.connect();
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))', [LOCK_CLASS]);
-      for (let i = 0; i < batch.length; i += INSERT_CHUNK) {
-        const chunk = batch.slice(i, i + INSERT_CHUNK);
-        await client.query('INSERT INTO events (at, type, data) SELECT * FROM unnest($1::bigint[], $2::text[], $3::jsonb[])', [
-          chunk.map((e) => e.at),
-          chunk.map((e) => e.type),
-          chunk.map((e) => JSON.stringify(e)),
-        ]);
-      }
+      await insertEvents(client, batch);
       await client.query('COMMIT');
     } catch (err) {
       await client?.query('ROLLBACK').catch((e: Error) => (broken = e));
@@ -137,6 +130,22 @@ export function createPgEventLog(pool: pg.Pool, opts: PgEventLogOptions): EventL
  * Reads the stored events for the dashboard aggregator, in id order. Rows are validated like
  * lines of the file log (`parseEventLine`): a malformed row is skipped, not fatal.
  */
+/**
+ * Inserts events exactly as given (already pseudonymised and masked), in chunks. The caller holds
+ * the insert lock inside a transaction (the event log), or is the only writer (`store copy`).
+ */
+export async function insertEvents(c: Queryable, events: AppEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += INSERT_CHUNK) {
+    const chunk = events.slice(i, i + INSERT_CHUNK);
+    await c.query('INSERT INTO events (at, type, data) SELECT * FROM unnest($1::bigint[], $2::text[], $3::jsonb[])', [
+      chunk.map((e) => e.at),
+      chunk.map((e) => e.type),
+      // jsonb cannot hold U+0000, written by JSON as an escape.
+      chunk.map((e) => JSON.stringify(e).replace(/\\u0000/g, '')),
+    ]);
+  }
+}
+
 export function pgEventSource(pool: pg.Pool): EventRowSource {
   return {
     // A page of nothing but malformed rows reads on, so an empty answer always means "no more".

@@ -167,6 +167,31 @@ export function pgHandoffs(pool: pg.Pool, origin: string = randomUUID()): PgHand
         return toHandoff(await one(c, id));
       });
     },
+    async restore(h) {
+      return inTransaction(pool, async (c) => {
+        const { rows } = await c.query<{ seq: number }>(
+          `INSERT INTO handoffs (id, session_key, channel, chat_id, "user", status, summary, reason, created_at, claimed_by, claimed_at, first_reply_at, closed_at, folded)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+          [h.id, clean(h.sessionKey), h.channel, clean(h.chatId), clean(h.user), h.status, clean(h.summary), clean(h.reason), h.createdAt, h.claimedBy, h.claimedAt, h.firstReplyAt, h.closedAt, handoffFolded(h)],
+        );
+        if (!rows[0]) return false;
+        if (h.transcript.length) {
+          await c.query(
+            `INSERT INTO handoff_messages (handoff, sender, text, at, staff, folded)
+             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])`,
+            [
+              rows[0].seq,
+              h.transcript.map((m) => m.from),
+              h.transcript.map((m) => clean(m.text)),
+              h.transcript.map((m) => m.at),
+              h.transcript.map((m) => (m.staff === undefined ? null : clean(m.staff))),
+              h.transcript.map(messageFolded),
+            ],
+          );
+        }
+        return true;
+      });
+    },
     async get(id) {
       const { rows } = await pool.query<HandoffRow>(`${SELECT} WHERE h.id = $1`, [id]);
       return rows[0] && toHandoff(rows[0]);

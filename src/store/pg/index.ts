@@ -16,7 +16,7 @@ import { pgUsers } from './users.js';
 
 export { createPgPool, pingPool, PgStoreError, type PgLog } from './db.js';
 export { PgSchemaError, migrate, loadMigrations } from './migrate.js';
-export { createPgEventLog, pgEventSource, type PgEventLogOptions } from './events.js';
+export { createPgEventLog, insertEvents, pgEventSource, type PgEventLogOptions } from './events.js';
 
 /** The NOTIFY channel of changes to staff-edited data. */
 export const CHANGE_CHANNEL = 'dvc_changes';

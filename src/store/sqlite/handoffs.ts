@@ -154,6 +154,11 @@ export function sqliteHandoffs(db: Db): HandoffStore {
       const r = byId.get(id);
       return r && toHandoff(r);
     },
+    async restore(h) {
+      if (byId.get(h.id)) return false;
+      db.transaction(() => inserts.insert(h))();
+      return true;
+    },
     async openFor(key) {
       const r = openFor.get(key);
       return r && toHandoff(r);
