@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fold, tokens } from '../catalogue/fold.js';
 import type { Logger } from '../log.js';
-import type { FlowRecord, FlowStore } from '../store/types.js';
+import { VersionConflictError, type FlowRecord, type FlowStore } from '../store/types.js';
 import type { Flow } from './schema.js';
 import { parseFlowYaml, type FlowError } from './validate.js';
 
@@ -39,7 +39,13 @@ export async function seedFlows(store: FlowStore, dir: string, now: number, log:
       log.error({ file: f, errors: parsed.errors }, 'shipped flow is invalid; not seeded');
       continue;
     }
-    if (!(await store.get(parsed.flow.id))) await store.publish(parsed.flow.id, text, 'system', now, { note: 'seeded from flows/' });
+    if (await store.get(parsed.flow.id)) continue;
+    try {
+      // expectedCurrent 0: of several instances starting together on one database, one seeds it.
+      await store.publish(parsed.flow.id, text, 'system', now, { note: 'seeded from flows/', expectedCurrent: 0 });
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
   }
 }
 
