@@ -13,7 +13,7 @@ import type { Logger } from './log.js';
 import type { EventSink } from './stats/event.js';
 import type { Stores } from './store/types.js';
 import { createMemoryCoordinator, type Coordinator } from './coord/index.js';
-import type { Reply } from './core/message.js';
+import { APOLOGY } from './core/message.js';
 import { randomBytes } from 'node:crypto';
 
 export interface Assistant {
@@ -31,12 +31,6 @@ export interface Assistant {
   close(): void;
 }
 
-/** What a citizen is told when a backend (PostgreSQL, Redis) cannot be reached: short, and at once. */
-export const APOLOGY: Reply = {
-  text:
-    'Xin lỗi anh/chị, hệ thống đang tạm gián đoạn. Anh/chị vui lòng gửi lại tin nhắn sau ít phút.\n' +
-    'Sorry, the service is briefly unavailable. Please send your message again in a few minutes.',
-};
 
 export interface AssistantDeps {
   config: Config;

@@ -44,3 +44,10 @@ export type Lang = 'vi' | 'en';
 export function sessionKey(channel: ChannelName, chatId: string): string {
   return `${channel}:${chatId}`;
 }
+
+/** What a citizen is told when a backend (PostgreSQL, Redis) cannot be reached: short, and at once. */
+export const APOLOGY: Reply = {
+  text:
+    'Xin lỗi anh/chị, hệ thống đang tạm gián đoạn. Anh/chị vui lòng gửi lại tin nhắn sau ít phút.\n' +
+    'Sorry, the service is briefly unavailable. Please send your message again in a few minutes.',
+};

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Reply } from '../../core/message.js';
+import { APOLOGY, type Reply } from '../../core/message.js';
 import type { Channel, ChannelDeps } from '../channel.js';
 
 const STATIC = new URL('./static/', import.meta.url);
@@ -83,7 +83,12 @@ export function createWebChannel(deps: ChannelDeps): Channel {
   const sessionsPerIp = deps.coord.limiter('web-new', { points: sessionsPerIpPerHour, durationSec: 3600 });
   // Staff replies wait in a mailbox any instance can empty: the browser may poll another instance.
   const outbox = {
-    take: async (sid: string) => (await deps.coord.mailbox.take(`web:${sid}`)) as Reply[],
+    // Unreachable mailbox: nothing was taken, the replies wait for the next poll.
+    take: (sid: string) =>
+      deps.coord.mailbox.take(`web:${sid}`).then(
+        (r) => r as Reply[],
+        () => [],
+      ),
     push: (sid: string, replies: Reply[]) => deps.coord.mailbox.push(`web:${sid}`, replies, { max: OUTBOX_PER_CHAT, ttlSec: Math.round(deps.config.sessionTtlMs / 1000) }),
   };
 
@@ -129,14 +134,20 @@ export function createWebChannel(deps: ChannelDeps): Channel {
           }
           const { text, id, restart } = parsed.data;
           const network = networkOf(req.ip);
-          const busy = await messagesPerIp.consume(network);
-          if (busy !== null) return refuse(reply, busy, TOO_MANY_MESSAGES(busy));
           let sid = restart ? null : sessionOf(req);
-          if (!sid) {
-            const full = await sessionsPerIp.consume(network);
-            if (full !== null) return refuse(reply, full, TOO_MANY_SESSIONS(full));
-            sid = randomBytes(16).toString('base64url');
+          try {
+            const busy = await messagesPerIp.consume(network);
+            if (busy !== null) return refuse(reply, busy, TOO_MANY_MESSAGES(busy));
+            if (!sid) {
+              const full = await sessionsPerIp.consume(network);
+              if (full !== null) return refuse(reply, full, TOO_MANY_SESSIONS(full));
+            }
+          } catch (err) {
+            // The shared limits (Redis) cannot be reached: an apology now, not a hanging page.
+            deps.log.error({ channel: 'web', err: (err as Error).message }, 'web chat limits unavailable');
+            return reply.code(503).header('retry-after', '30').send({ error: APOLOGY.text });
           }
+          sid ??= randomBytes(16).toString('base64url');
           reply.setCookie(COOKIE, sid, cookieOptions(req));
           inflight++;
           try {
