@@ -6,6 +6,14 @@ import { fileDocs } from '../src/store/doc.js';
 import { openSqliteStores } from '../src/store/sqlite/index.js';
 import { createStores } from '../src/store/stores.js';
 import type { Handoff, HandoffStore, SessionStore } from '../src/store/types.js';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { connectRedis, untilReady } from '../src/coord/index.js';
+import { openPgStores } from '../src/store/pg/index.js';
+import { RedisSessionStore } from '../src/store/redis/index.js';
+
+const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Turns per measurement, sent open-loop at a fixed rate so background stalls (whole-file writes) count. */
 const TURNS = 1500;
@@ -142,6 +150,53 @@ async function measure(backend: 'embedded' | 'lowdb', n: number): Promise<Figure
   }
 }
 
+/**
+ * The same turns on the scale-out backends: sessions in Redis, handoffs in PostgreSQL (a fresh
+ * database, dropped afterwards; a random Redis key prefix, deleted afterwards).
+ */
+export async function measurePgRedis(n: number): Promise<Figures> {
+  const name = `dvc_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const prefix = `bench${randomBytes(3).toString('hex')}:`;
+  const redis = connectRedis(REDIS_URL, { name: 'bench' });
+  await untilReady(redis, 2000);
+  const t = performance.now();
+  const stores = await openPgStores(url.toString());
+  const sessions = new RedisSessionStore(redis, { ttlMs: 3 * 86_400_000, prefix });
+  try {
+    const now = Date.now();
+    for (let i = 0; i < n; i += 1000) {
+      await Promise.all(
+        Array.from({ length: Math.min(1000, n - i) }, (_, j) =>
+          sessions.set(key(i + j), { ...newSession(now - i - j), flowId: 'register-vneid', flowVersion: 3, stepId: 'ask_phone', vars: { fullName: 'Nguyễn Văn A', cccd: '0010******45' }, history: ['intro', 'ask_name'] }),
+        ),
+      );
+    }
+    const ids: string[] = [];
+    for (let i = 0; i < n; i += HANDOFF_EVERY) {
+      const h = await stores.handoffs.open({ sessionKey: key(i), channel: 'telegram', chatId: String(100000000 + i), user: `p-${i}`, summary: 'Đăng ký tài khoản định danh điện tử mức 2: cần hỗ trợ', reason: 'human', createdAt: now - i * 1000, transcript: [] });
+      ids.push(h.id);
+    }
+    const openMs = performance.now() - t;
+    return figures(await turns(sessions, stores.handoffs, n, ids), openMs);
+  } finally {
+    await stores.close();
+    for (let cursor = '0'; ; ) {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+    redis.disconnect();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
 /** Per-turn cost of the embedded SQLite store with 1,000 and 100,000 stored citizens, against today's lowdb files. */
 export async function benchStore(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -155,6 +210,20 @@ export async function benchStore(): Promise<Record<string, number>> {
       out[`store.${backend}.turn_p50_ms_${tag}`] = r.p50;
       out[`store.${backend}.turn_service_p99_ms_${tag}`] = r.serviceP99;
       out[`store.${backend}.open_ms_${tag}`] = r.openMs;
+    }
+  }
+  // PostgreSQL + Redis: the same turns, with 1,000 and 100,000 stored citizens.
+  for (const [n, tag] of [
+    [1_000, '1k'],
+    [100_000, '100k'],
+  ] as const) {
+    const r = await measurePgRedis(n);
+    out[`store.pg_redis.turn_p50_ms_${tag}`] = r.p50;
+    out[`store.pg_redis.turn_p99_ms_${tag}`] = r.p99;
+    out[`store.pg_redis.turn_service_p99_ms_${tag}`] = r.serviceP99;
+    if (tag === '1k') {
+      out['store.pg_redis.turn_p50_ms'] = r.p50;
+      out['store.pg_redis.turn_p99_ms'] = r.p99;
     }
   }
   out['store.embedded.turn_p99_ratio_100k_1k'] = out['store.embedded.turn_p99_ms_100k']! / out['store.embedded.turn_p99_ms_1k']!;
