@@ -41,6 +41,8 @@ function callbackData(id: string, keys: Map<string, string>): string {
 export interface TelegramOptions {
   /** Preset bot info (tests): skips getMe. */
   botInfo?: UserFromGetMe;
+  /** How long the polling lease outlives a holder that stopped renewing (default 15 s; tests shorten it). */
+  pollLeaseMs?: number;
 }
 
 /**
@@ -205,7 +207,7 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
           log.info('telegram polling handed over');
         };
         if (deps.coord.kind === 'memory') poll();
-        else stopKeeping = deps.coord.lease('telegram-polling', POLL_LEASE_MS).keep(poll, unpoll);
+        else stopKeeping = deps.coord.lease('telegram-polling', opts.pollLeaseMs ?? POLL_LEASE_MS).keep(poll, unpoll);
       }
       live = true;
       log.info({ mode, bot: bot.botInfo.username }, 'telegram channel live');
