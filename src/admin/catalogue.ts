@@ -263,10 +263,13 @@ ${table(
     );
   });
 
-  const saveTables = async (req: FastifyRequest, before: AliasTables, after: AliasTables, action: string, target: string) => {
-    await stores.catalogue.setAliases(after);
+  /** Applies one edit to the alias tables inside the store; false when it changed nothing. */
+  const editTables = async (req: FastifyRequest, change: (t: AliasTables) => AliasTables | null, action: string, target: string): Promise<boolean> => {
+    const done = await stores.catalogue.updateAliases(change);
+    if (!done) return false;
     await assistant.changed('catalogue');
-    await audit(ctx, req, action, target, before, after);
+    await audit(ctx, req, action, target, done.before, done.after);
+    return true;
   };
   const tableName = (req: FastifyRequest): TermTable => (field(req, 'table') === 'english' ? 'english' : 'aliases');
 
@@ -274,18 +277,23 @@ ${table(
     const entry = aliasEntrySchema.safeParse({ from: field(req, 'from'), to: field(req, 'to') });
     if (!entry.success) return redirect(ctx, req, reply, '/admin/aliases', { kind: 'error', text: entry.error.issues.map((i) => i.message).join('; ') });
     const name = tableName(req);
-    const before = await stores.catalogue.getAliases();
-    const list = before[name].filter((e) => e.from.toLowerCase() !== entry.data.from.toLowerCase());
-    await saveTables(req, before, { ...before, [name]: [...list, entry.data] }, 'aliases.set', `${name}:${entry.data.from}`);
+    const from = entry.data.from.toLowerCase();
+    await editTables(req, (t) => ({ ...t, [name]: [...t[name].filter((e) => e.from.toLowerCase() !== from), entry.data] }), 'aliases.set', `${name}:${entry.data.from}`);
     return redirect(ctx, req, reply, '/admin/aliases', { kind: 'ok', text: `Đã lưu “${entry.data.from}” → “${entry.data.to}”.` });
   });
   app.post('/admin/aliases/delete', async (req, reply) => {
     const name = tableName(req);
     const from = field(req, 'from');
-    const before = await stores.catalogue.getAliases();
-    const list = before[name].filter((e) => e.from !== from);
-    if (list.length === before[name].length) return redirect(ctx, req, reply, '/admin/aliases', { kind: 'error', text: `Không có “${from}” trong bảng.` });
-    await saveTables(req, before, { ...before, [name]: list }, 'aliases.delete', `${name}:${from}`);
+    const removed = await editTables(
+      req,
+      (t) => {
+        const list = t[name].filter((e) => e.from !== from);
+        return list.length === t[name].length ? null : { ...t, [name]: list };
+      },
+      'aliases.delete',
+      `${name}:${from}`,
+    );
+    if (!removed) return redirect(ctx, req, reply, '/admin/aliases', { kind: 'error', text: `Không có “${from}” trong bảng.` });
     return redirect(ctx, req, reply, '/admin/aliases', { kind: 'ok', text: `Đã xoá “${from}”.` });
   });
   /** "Map to procedure" from the unmatched list: the question becomes a citizen phrasing of that procedure. */
@@ -306,18 +314,22 @@ ${table(
   app.post('/admin/lexicon/add', async (req, reply) => {
     const parsed = lexiconConceptSchema.safeParse({ official: splitTerms(field(req, 'official')), colloquial: splitTerms(field(req, 'colloquial')), field: field(req, 'field').trim() || undefined });
     if (!parsed.success) return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'error', text: parsed.error.issues.map((i) => i.message).join('; ') });
-    const before = await stores.catalogue.getAliases();
     const key = parsed.data.official[0]!.toLowerCase();
-    const rest = (before.lexicon ?? []).filter((c) => c.official[0]?.toLowerCase() !== key);
-    await saveTables(req, before, { ...before, lexicon: [...rest, parsed.data] }, 'lexicon.set', parsed.data.official.join(', '));
+    await editTables(req, (t) => ({ ...t, lexicon: [...(t.lexicon ?? []).filter((c) => c.official[0]?.toLowerCase() !== key), parsed.data] }), 'lexicon.set', parsed.data.official.join(', '));
     return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'ok', text: `Đã lưu khái niệm “${parsed.data.official.join(', ')}”.` });
   });
   app.post('/admin/lexicon/delete', async (req, reply) => {
     const key = field(req, 'official').toLowerCase();
-    const before = await stores.catalogue.getAliases();
-    const list = (before.lexicon ?? []).filter((c) => c.official[0]?.toLowerCase() !== key);
-    if (list.length === (before.lexicon ?? []).length) return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'error', text: `Không có “${key}” trong từ điển khái niệm.` });
-    await saveTables(req, before, { ...before, lexicon: list }, 'lexicon.delete', key);
+    const removed = await editTables(
+      req,
+      (t) => {
+        const list = (t.lexicon ?? []).filter((c) => c.official[0]?.toLowerCase() !== key);
+        return list.length === (t.lexicon ?? []).length ? null : { ...t, lexicon: list };
+      },
+      'lexicon.delete',
+      key,
+    );
+    if (!removed) return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'error', text: `Không có “${key}” trong từ điển khái niệm.` });
     return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'ok', text: `Đã xoá khái niệm “${key}”.` });
   });
 }

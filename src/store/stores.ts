@@ -246,6 +246,16 @@ export async function createStores(open: DocOpener, release: () => void = () => 
       catalogueDoc.data.revision++;
       await aliasDoc.save();
     },
+    async updateAliases(change) {
+      // Read, change and replace with no await in between: no other edit can come in the middle.
+      const before = aliasTables(structuredClone(aliasDoc.data));
+      const after = change(aliasTables(structuredClone(aliasDoc.data)));
+      if (!after) return null;
+      aliasDoc.data = { version: 1, ...aliasTables(structuredClone(after)) };
+      catalogueDoc.data.revision++;
+      await aliasDoc.save();
+      return { before, after: aliasTables(structuredClone(after)) };
+    },
     isSeeded: async () => catalogueDoc.data.seeded,
     async seed(list, tables) {
       if (catalogueDoc.data.seeded) return false;

@@ -72,6 +72,12 @@ export interface CatalogueStore {
   revision(): Promise<number>;
   getAliases(): Promise<AliasTables>;
   setAliases(t: AliasTables): Promise<void>;
+  /**
+   * Changes the alias tables in one step inside the store (a transaction): `change` gets the
+   * current tables and returns the new ones, or null to change nothing. Two staff members
+   * editing at once both keep their edit. Resolves to the tables before and after (null when unchanged).
+   */
+  updateAliases(change: (current: AliasTables) => AliasTables | null): Promise<{ before: AliasTables; after: AliasTables } | null>;
   /** True once the store was seeded from data/ (first start); later starts keep staff edits. */
   isSeeded(): Promise<boolean>;
   /** Seeds catalogue and alias tables once; returns false when already seeded. */

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Procedure } from '../../src/catalogue/procedure.js';
 import { newSession } from '../../src/core/session.js';
 import { VersionConflictError, type Handoff, type HandoffChange, type Page, type PageQuery, type Stores } from '../../src/store/index.js';
+import { TRANSCRIPT_LINES } from '../../src/store/types.js';
 
 /**
  * The behaviour every store backend must have, whatever it keeps its data in. A backend's test
@@ -362,6 +363,30 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStores>
       });
     });
 
+    describe('transcripts', () => {
+      it('keeps the last lines of each conversation, in order, and evicts conversations silent since the cut-off', async () => {
+        for (let i = 0; i < 25; i++) await s.transcripts.append('web:a', [{ from: i % 2 ? 'bot' : 'citizen', text: `m${i}`, at: 100 + i }]);
+        await s.transcripts.append('web:b', [
+          { from: 'bot', text: 'Anh/chị chọn một mục:', at: 10, options: [{ id: '1', label: 'Đăng ký khai sinh' }] },
+          { from: 'citizen', text: '1', at: 11 },
+        ]);
+        await s.transcripts.append('web:b', []);
+        const a = await s.transcripts.of('web:a');
+        expect(a.map((l) => l.text)).toEqual(Array.from({ length: TRANSCRIPT_LINES }, (_, i) => `m${25 - TRANSCRIPT_LINES + i}`));
+        const b = await s.transcripts.of('web:b');
+        expect(b).toEqual([
+          { from: 'bot', text: 'Anh/chị chọn một mục:', at: 10, options: [{ id: '1', label: 'Đăng ký khai sinh' }] },
+          { from: 'citizen', text: '1', at: 11 },
+        ]);
+        b[0]!.options![0]!.label = 'changed';
+        expect((await s.transcripts.of('web:b'))[0]!.options![0]!.label).toBe('Đăng ký khai sinh');
+        expect(await s.transcripts.of('web:none')).toEqual([]);
+        expect(await s.transcripts.evict(50)).toBe(1);
+        expect(await s.transcripts.of('web:b')).toEqual([]);
+        expect(await s.transcripts.of('web:a')).toHaveLength(TRANSCRIPT_LINES);
+      });
+    });
+
     describe('catalogue and settings', () => {
       it('seeds once, bumps the revision on every change and merges imports by code', async () => {
         const r0 = await s.catalogue.revision();
@@ -379,6 +404,44 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStores>
         await s.settings.set('k', 'v');
         expect(await s.settings.get('k')).toBe('v');
         expect(await s.settings.get('missing')).toBeUndefined();
+        await s.settings.set('a', '1');
+        expect(await s.settings.all()).toEqual({ a: '1', k: 'v' });
+      });
+
+      it('applies alias edits inside the store: concurrent edits both survive, a no-op changes nothing', async () => {
+        await s.catalogue.setAliases({ aliases: [{ from: 'cccd', to: 'căn cước' }], english: [] });
+        const r0 = await s.catalogue.revision();
+        const add = (from: string, to: string) => s.catalogue.updateAliases((t) => ({ ...t, aliases: [...t.aliases, { from, to }] }));
+        const [x, y] = await Promise.all([add('gplx', 'giấy phép lái xe'), add('dkkd', 'đăng ký kinh doanh')]);
+        expect(x?.before.aliases.length).toBeGreaterThanOrEqual(1);
+        expect(y?.after.aliases.length).toBeGreaterThanOrEqual(2);
+        expect((await s.catalogue.getAliases()).aliases.map((e) => e.from).sort()).toEqual(['cccd', 'dkkd', 'gplx']);
+        const r1 = await s.catalogue.revision();
+        expect(r1).toBeGreaterThan(r0);
+        expect(await s.catalogue.updateAliases(() => null)).toBeNull();
+        expect(await s.catalogue.revision()).toBe(r1);
+      });
+    });
+
+    describe('copying between backends', () => {
+      it('restores a handoff exactly as given, once', async () => {
+        const h: Handoff = {
+          ...handoffInput('telegram:77', 1000, 'Hỏi về khai sinh'),
+          id: 'h-copied-1',
+          status: 'claimed',
+          claimedBy: 'lan',
+          claimedAt: 1100,
+          firstReplyAt: 1200,
+          closedAt: null,
+          transcript: [
+            { from: 'citizen', text: 'gặp cán bộ', at: 1000 },
+            { from: 'staff', text: 'Chào anh/chị', at: 1200, staff: 'lan' },
+          ],
+        };
+        expect(await s.handoffs.restore(h)).toBe(true);
+        expect(await s.handoffs.restore({ ...h, summary: 'khác' })).toBe(false);
+        expect(await s.handoffs.get('h-copied-1')).toEqual(h);
+        expect((await s.handoffs.openFor('telegram:77'))?.id).toBe('h-copied-1');
       });
     });
   });

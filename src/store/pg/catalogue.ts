@@ -113,6 +113,18 @@ export function pgCatalogue(pool: pg.Pool, changed: CatalogueChanged = async () 
         await bump(c);
       });
     },
+    updateAliases: (change) =>
+      inTransaction(pool, async (c) => {
+        // The state row's lock serialises alias edits across instances.
+        await c.query('SELECT revision FROM catalogue_state FOR UPDATE');
+        const { rows } = await c.query<{ kind: AliasKind; data: unknown }>('SELECT kind, data FROM alias_tables');
+        const before = aliasTables(rows);
+        const after = change(aliasTables(structuredClone(rows)));
+        if (!after) return null;
+        await writeAliases(c, after);
+        await bump(c);
+        return { before, after: structuredClone(after) };
+      }),
     async isSeeded() {
       const { rows } = await pool.query<{ seeded: boolean }>('SELECT seeded FROM catalogue_state');
       return rows[0]?.seeded ?? false;
