@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { newSession, type Session } from '../../src/core/session.js';
 import { createMemoryStores, StoreFileError } from '../../src/store/index.js';
 import { openSqliteStores, SCHEMA_VERSION, SqliteSchemaError, withSqliteStores, type SqliteStores } from '../../src/store/sqlite/index.js';
-import { tokenHash } from '../../src/store/sqlite/logins.js';
+import { tokenHash } from '../../src/store/records.js';
 import type { Handoff } from '../../src/store/types.js';
 import { runStoreContract } from './contract.js';
 

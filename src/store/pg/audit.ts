@@ -1,30 +1,10 @@
 import type pg from 'pg';
 import { decodeCursor, encodeCursor, pageLimit } from '../stores.js';
-import type { AuditEntry, AuditStore } from '../types.js';
+import { AUDIT_CAP, auditJson as json, toAuditEntry as toEntry, type AuditRow } from '../records.js';
+import type { AuditStore } from '../types.js';
 
-/** Entries kept; older ones are dropped (the log is for recent changes), as in the other backends. */
-export const AUDIT_CAP = 20_000;
 
-interface AuditRow {
-  id: number;
-  at: number;
-  who: string;
-  action: string;
-  target: string;
-  /** JSON text: absent is SQL NULL, a null value is the text 'null'. */
-  before: string | null;
-  after: string | null;
-}
 
-const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-const toEntry = (r: AuditRow): AuditEntry => ({
-  at: r.at,
-  who: r.who,
-  action: r.action,
-  target: r.target,
-  ...(r.before !== null ? { before: JSON.parse(r.before) as unknown } : {}),
-  ...(r.after !== null ? { after: JSON.parse(r.after) as unknown } : {}),
-});
 
 /**
  * The audit log, numbered by a sequence (newest first by id), so pages stay stable while new
@@ -51,8 +31,8 @@ export function pgAudit(pool: pg.Pool): AuditStore {
       const before = q.after ? decodeCursor<number>(q.after) : Number.MAX_SAFE_INTEGER;
       const { rows } =
         q.target === undefined
-          ? await pool.query<AuditRow>(`SELECT ${COLUMNS} FROM audit WHERE id < $1 ORDER BY id DESC LIMIT $2`, [before, limit + 1])
-          : await pool.query<AuditRow>(`SELECT ${COLUMNS} FROM audit WHERE target = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, [q.target, before, limit + 1]);
+          ? await pool.query<AuditRow & { id: number }>(`SELECT ${COLUMNS} FROM audit WHERE id < $1 ORDER BY id DESC LIMIT $2`, [before, limit + 1])
+          : await pool.query<AuditRow & { id: number }>(`SELECT ${COLUMNS} FROM audit WHERE target = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, [q.target, before, limit + 1]);
       const items = rows.slice(0, limit);
       return { items: items.map(toEntry), next: rows.length > limit ? encodeCursor(items.at(-1)!.id) : null };
     },

@@ -2,27 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { fold } from '../../catalogue/fold.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../stores.js';
+import { handoffFolded, messageFolded, toHandoff as rowToHandoff, type HandoffRow } from '../records.js';
 import type { Handoff, HandoffChange, HandoffMessage, HandoffStore } from '../types.js';
 import { DELETE_CHUNK, inTransaction, type Queryable } from './db.js';
 
 /** The NOTIFY channel carrying every handoff change to every instance. */
 export const HANDOFF_CHANNEL = 'dvc_handoffs';
 
-interface HandoffRow {
-  seq: number;
-  id: string;
-  session_key: string;
-  channel: string;
-  chat_id: string;
-  user: string;
-  status: Handoff['status'];
-  summary: string;
-  reason: string;
-  created_at: number;
-  claimed_by: string | null;
-  claimed_at: number | null;
-  first_reply_at: number | null;
-  closed_at: number | null;
+interface HandoffWithMessages extends HandoffRow {
   transcript: { from: HandoffMessage['from']; text: string; at: number; staff: string | null }[];
 }
 
@@ -40,29 +27,10 @@ const SELECT = `SELECT h.seq, h.id, h.session_key, h.channel, h.chat_id, h."user
 
 /** PostgreSQL text cannot hold U+0000; a citizen's stray NUL is dropped rather than failing the message. */
 const clean = (s: string) => (s.includes('\u0000') ? s.replace(/\u0000/g, '') : s);
-/** Folded search text of a handoff's own fields (messages carry their own). */
-const handoffFolded = (h: Pick<Handoff, 'summary' | 'reason' | 'user'>) => fold(`${h.summary} ${h.reason} ${h.user}`);
-/** Notes between staff are never matched by a search (nor shown to the citizen). */
-const messageFolded = (m: HandoffMessage) => (m.from === 'note' ? null : fold(m.text));
 /** `%`, `_` and the escape character itself, escaped for LIKE … ESCAPE '\'. */
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-const toHandoff = (r: HandoffRow): Handoff => ({
-  id: r.id,
-  sessionKey: r.session_key,
-  channel: r.channel as Handoff['channel'],
-  chatId: r.chat_id,
-  user: r.user,
-  status: r.status,
-  summary: r.summary,
-  reason: r.reason,
-  createdAt: r.created_at,
-  claimedBy: r.claimed_by,
-  claimedAt: r.claimed_at,
-  firstReplyAt: r.first_reply_at,
-  closedAt: r.closed_at,
-  transcript: r.transcript.map((m) => ({ from: m.from, text: m.text, at: Number(m.at), ...(m.staff !== null ? { staff: m.staff } : {}) })),
-});
+const toHandoff = (r: HandoffWithMessages): Handoff => rowToHandoff(r, r.transcript);
 
 export interface PgHandoffs extends HandoffStore {
   /** Delivers a change received over LISTEN (from any instance) to this process's watchers. */
@@ -76,7 +44,7 @@ export interface PgHandoffs extends HandoffStore {
  * the commit; changes from other instances arrive over the store set's LISTEN connection, and a
  * note that comes back from this store set is ignored, so each change is heard exactly once.
  */
-export function pgHandoffs(pool: pg.Pool, origin: string = randomUUID()): PgHandoffs {
+export function pgHandoffs(pool: pg.Pool, origin: string = randomUUID(), channel: string = HANDOFF_CHANNEL): PgHandoffs {
   const watchers = new Set<(change: HandoffChange) => void>();
   const deliver = (change: HandoffChange) => {
     for (const listener of watchers) {
@@ -93,13 +61,13 @@ export function pgHandoffs(pool: pg.Pool, origin: string = randomUUID()): PgHand
     const { rows } = await c.query<{ waiting: number }>(
       `WITH w AS (SELECT count(*)::int AS n FROM handoffs WHERE status = 'waiting')
        SELECT n AS waiting, pg_notify($1, json_build_object('kind', $2::text, 'id', $3::text, 'waiting', n, 'origin', $4::text)::text) FROM w`,
-      [HANDOFF_CHANNEL, kind, id, origin],
+      [channel, kind, id, origin],
     );
     return { kind, id, waiting: rows[0]!.waiting };
   };
 
-  const one = async (c: Queryable, id: string): Promise<HandoffRow> => {
-    const { rows } = await c.query<HandoffRow>(`${SELECT} WHERE h.id = $1`, [id]);
+  const one = async (c: Queryable, id: string): Promise<HandoffWithMessages> => {
+    const { rows } = await c.query<HandoffWithMessages>(`${SELECT} WHERE h.id = $1`, [id]);
     if (!rows[0]) throw new Error(`Unknown handoff "${id}"`);
     return rows[0];
   };
@@ -193,11 +161,11 @@ export function pgHandoffs(pool: pg.Pool, origin: string = randomUUID()): PgHand
       });
     },
     async get(id) {
-      const { rows } = await pool.query<HandoffRow>(`${SELECT} WHERE h.id = $1`, [id]);
+      const { rows } = await pool.query<HandoffWithMessages>(`${SELECT} WHERE h.id = $1`, [id]);
       return rows[0] && toHandoff(rows[0]);
     },
     async openFor(key) {
-      const { rows } = await pool.query<HandoffRow>(`${SELECT} WHERE h.session_key = $1 AND h.status <> 'closed' ORDER BY h.seq LIMIT 1`, [key]);
+      const { rows } = await pool.query<HandoffWithMessages>(`${SELECT} WHERE h.session_key = $1 AND h.status <> 'closed' ORDER BY h.seq LIMIT 1`, [key]);
       return rows[0] && toHandoff(rows[0]);
     },
     async list(q = {}) {
@@ -216,7 +184,7 @@ export function pgHandoffs(pool: pg.Pool, origin: string = randomUUID()): PgHand
         const [afterAt, afterId] = decodeCursor<[number, string]>(q.after);
         where.push(`(h.created_at, h.id) > (${param(afterAt)}, ${param(afterId)})`);
       }
-      const { rows } = await pool.query<HandoffRow>(
+      const { rows } = await pool.query<HandoffWithMessages>(
         `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY h.created_at, h.id LIMIT ${param(limit + 1)}`,
         params,
       );

@@ -72,14 +72,18 @@ export async function openPgStores(url: string, opts: PgStoreOptions = {}): Prom
   const pool = createPgPool(url, config);
 
   const origin = randomUUID();
-  const notify = (c: Queryable, change: Record<string, string>) => c.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, JSON.stringify({ ...change, origin })]).then(() => undefined);
-  const handoffs = pgHandoffs(pool, origin);
+  // NOTIFY channels are per database: named after the schema too, so deployments (or tests)
+  // sharing a database in different schemas never hear each other.
+  const changeChannel = `${CHANGE_CHANNEL}__${schema}`.slice(0, 63);
+  const handoffChannel = `${HANDOFF_CHANNEL}__${schema}`.slice(0, 63);
+  const notify = (c: Queryable, change: Record<string, string>) => c.query('SELECT pg_notify($1, $2)', [changeChannel, JSON.stringify({ ...change, origin })]).then(() => undefined);
+  const handoffs = pgHandoffs(pool, origin, handoffChannel);
   const onChange = (payload: string) => {
     if (!opts.onChange) return;
     const { origin: from, ...change } = JSON.parse(payload) as StoreChange & { origin: string };
     opts.onChange({ ...change, local: from === origin });
   };
-  const listener = createPgListener(clientConfig(url, config), { [HANDOFF_CHANNEL]: handoffs.receive, [CHANGE_CHANNEL]: onChange }, opts.log);
+  const listener = createPgListener(clientConfig(url, config), { [handoffChannel]: handoffs.receive, [changeChannel]: onChange }, opts.log);
   await listener.ready;
 
   let closing: Promise<void> | undefined;

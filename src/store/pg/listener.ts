@@ -71,7 +71,7 @@ export function createPgListener(config: pg.ClientConfig, handlers: Record<strin
     });
     try {
       await c.connect();
-      for (const channel of Object.keys(handlers)) await c.query(`LISTEN ${channel}`);
+      for (const channel of Object.keys(handlers)) await c.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
       if (closed) {
         await c.end().catch(() => undefined);
         return;

@@ -1,19 +1,7 @@
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { LOGINS_MAX, tokenHash, type LoginRow } from '../records.js';
 import type { AdminLogin, LoginStore } from '../types.js';
 
-/** Sign-ins kept at once; the oldest goes first (as in the other backends). */
-const LOGINS_MAX = 1000;
-
-/** Rows are keyed by a hash of the cookie token, so the database holds no usable cookie. */
-export const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
-
-interface LoginRow {
-  user: string;
-  role: AdminLogin['role'];
-  csrf: string;
-  expires: number;
-}
 
 /** Admin sign-ins (used when REDIS_URL is not set). */
 export function pgLogins(pool: pg.Pool): LoginStore {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { tokenHash } from '../sqlite/logins.js';
+import { tokenHash } from '../records.js';
 import type { AdminLogin, LoginStore } from '../types.js';
 
 /** Entries handled per purge script call. */

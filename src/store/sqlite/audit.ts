@@ -1,22 +1,13 @@
 import { decodeCursor, encodeCursor, pageLimit } from '../stores.js';
+import { AUDIT_CAP, auditJson as json, toAuditEntry as toEntry, type AuditRow } from '../records.js';
 import type { AuditEntry, AuditStore } from '../types.js';
 import type { Db } from './db.js';
 
-/** Entries kept; older ones are dropped (the log is for recent changes), as in the lowdb store. */
-export const AUDIT_CAP = 20_000;
 
-interface AuditRow {
+interface SqliteAuditRow extends AuditRow {
   seq: number;
-  at: number;
-  who: string;
-  action: string;
-  target: string;
-  before: string | null;
-  after: string | null;
 }
 
-/** `before`/`after` are JSON text; absent stays absent (SQL NULL), `null` is stored as 'null'. */
-const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
 /** Prepared insert, shared with the JSON import. */
 export function auditInsert(db: Db) {
@@ -30,17 +21,9 @@ export function sqliteAudit(db: Db): AuditStore {
   const trim = db.prepare<[number]>('DELETE FROM audit WHERE seq <= ?');
   const COLUMNS = 'seq, at, who, action, target, before, after';
   const pages = {
-    all: db.prepare<[number, number], AuditRow>(`SELECT ${COLUMNS} FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?`),
-    target: db.prepare<[string, number, number], AuditRow>(`SELECT ${COLUMNS} FROM audit WHERE target = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
+    all: db.prepare<[number, number], SqliteAuditRow>(`SELECT ${COLUMNS} FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?`),
+    target: db.prepare<[string, number, number], SqliteAuditRow>(`SELECT ${COLUMNS} FROM audit WHERE target = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
   };
-  const toEntry = (r: AuditRow): AuditEntry => ({
-    at: r.at,
-    who: r.who,
-    action: r.action,
-    target: r.target,
-    ...(r.before !== null ? { before: JSON.parse(r.before) as unknown } : {}),
-    ...(r.after !== null ? { after: JSON.parse(r.after) as unknown } : {}),
-  });
 
   return {
     async add(e) {

@@ -1,27 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { fold } from '../../catalogue/fold.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../stores.js';
+import { handoffFolded, messageFolded, toHandoff as rowToHandoff, type HandoffRow } from '../records.js';
 import type { Handoff, HandoffChange, HandoffMessage, HandoffStore } from '../types.js';
 import { DELETE_CHUNK, type Db } from './db.js';
 
-interface HandoffRow {
-  seq: number;
-  id: string;
-  session_key: string;
-  channel: string;
-  chat_id: string;
-  user: string;
-  status: Handoff['status'];
-  summary: string;
-  reason: string;
-  created_at: number;
-  claimed_by: string | null;
-  claimed_at: number | null;
-  first_reply_at: number | null;
-  closed_at: number | null;
-}
 interface MessageRow {
-  sender: HandoffMessage['from'];
+  from: HandoffMessage['from'];
   text: string;
   at: number;
   staff: string | null;
@@ -29,10 +14,6 @@ interface MessageRow {
 
 const COLUMNS = 'seq, id, session_key, channel, chat_id, user, status, summary, reason, created_at, claimed_by, claimed_at, first_reply_at, closed_at';
 
-/** Folded search text of a handoff's own fields (messages carry their own). */
-export const handoffFolded = (h: Pick<Handoff, 'summary' | 'reason' | 'user'>) => fold(`${h.summary} ${h.reason} ${h.user}`);
-/** Notes between staff are never matched by a search (nor shown to the citizen). */
-export const messageFolded = (m: HandoffMessage) => (m.from === 'note' ? null : fold(m.text));
 
 /** Prepared inserts, shared with the JSON import. */
 export function handoffInserts(db: Db) {
@@ -76,29 +57,14 @@ export function sqliteHandoffs(db: Db): HandoffStore {
   const inserts = handoffInserts(db);
   const byId = db.prepare<[string], HandoffRow>(`SELECT ${COLUMNS} FROM handoffs WHERE id = ?`);
   const openFor = db.prepare<[string], HandoffRow>(`SELECT ${COLUMNS} FROM handoffs WHERE session_key = ? AND status != 'closed' ORDER BY seq LIMIT 1`);
-  const messages = db.prepare<[number], MessageRow>('SELECT sender, text, at, staff FROM handoff_messages WHERE handoff = ? ORDER BY id');
+  const messages = db.prepare<[number], MessageRow>('SELECT sender AS "from", text, at, staff FROM handoff_messages WHERE handoff = ? ORDER BY id');
   const count = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM handoffs WHERE status = ?');
   const firstReply = db.prepare<[number, number]>('UPDATE handoffs SET first_reply_at = ? WHERE seq = ? AND first_reply_at IS NULL');
   const assign = db.prepare<[string, number, number]>("UPDATE handoffs SET status = 'claimed', claimed_by = ?, claimed_at = ? WHERE seq = ?");
   const close = db.prepare<[number, number]>("UPDATE handoffs SET status = 'closed', closed_at = ? WHERE seq = ?");
   const purge = db.prepare<[number, number]>("DELETE FROM handoffs WHERE seq IN (SELECT seq FROM handoffs WHERE status = 'closed' AND coalesce(closed_at, 0) < ? LIMIT ?)");
 
-  const toHandoff = (r: HandoffRow): Handoff => ({
-    id: r.id,
-    sessionKey: r.session_key,
-    channel: r.channel as Handoff['channel'],
-    chatId: r.chat_id,
-    user: r.user,
-    status: r.status,
-    summary: r.summary,
-    reason: r.reason,
-    createdAt: r.created_at,
-    claimedBy: r.claimed_by,
-    claimedAt: r.claimed_at,
-    firstReplyAt: r.first_reply_at,
-    closedAt: r.closed_at,
-    transcript: messages.all(r.seq).map((m) => ({ from: m.sender, text: m.text, at: m.at, ...(m.staff !== null ? { staff: m.staff } : {}) })),
-  });
+  const toHandoff = (r: HandoffRow): Handoff => rowToHandoff(r, messages.all(r.seq));
   const row = (id: string): HandoffRow => {
     const r = byId.get(id);
     if (!r) throw new Error(`Unknown handoff "${id}"`);
