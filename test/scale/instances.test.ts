@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram.js';
 import { ROOT } from '../support/server.js';
-import { signIn, startCluster, webCitizen, type Cluster, type Instance } from '../support/cluster.js';
+import { signIn, startCluster, until, webCitizen, type Cluster, type Instance } from '../support/cluster.js';
 
 /**
  * Three real instances on three ports sharing one PostgreSQL database and one Redis (issue 15).
@@ -30,16 +30,6 @@ const message = (chat: number, text: string, id = ++updateId) => ({
   update_id: id,
   message: { message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: chat, type: 'private' }, from: { id: chat, is_bot: false, first_name: 'Lan' }, text },
 });
-
-async function until<T>(what: string, get: () => T | Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 beforeAll(async () => {
   fake = await startFakeTelegram();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, startCluster, startRelay, webCitizen, type Cluster, type Instance } from '../support/cluster.js';
+import { freshDatabase, startCluster, startRelay, until, webCitizen, type Cluster, type Instance } from '../support/cluster.js';
 
 /**
  * PostgreSQL or Redis going away: the instance says not-ready, answers citizens with a short
@@ -21,16 +21,6 @@ const readyz = async () => {
   const res = await fetch(`${one.url}/readyz`);
   return { status: res.status, body: (await res.json()) as { status: string; backends: Record<string, string> } };
 };
-
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   db = await freshDatabase();

@@ -60,6 +60,17 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
+/** Polls `get` until `ok` holds; fails after `ms`, naming what it waited for and the last value. */
+export async function until<T>(what: string, get: () => T | Promise<T>, ok: (v: T) => boolean, ms = 10_000, everyMs = 25): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await get();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 async function waitReady(url: string, child: ChildProcess, ms: number, out: () => string): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
