@@ -1,6 +1,7 @@
 import type { Channel } from './channels/channel.js';
 import { createWebChannel } from './channels/web/index.js';
 import { createZaloChannel } from './channels/zalo/index.js';
+import { createZaloOaChannel } from './channels/zalo-oa/index.js';
 import { createTelegramChannel } from './channels/telegram/index.js';
 import { createCatalogueService, type CatalogueService } from './catalogue/service.js';
 import type { Config } from './config.js';
@@ -13,7 +14,7 @@ import type { Logger } from './log.js';
 import type { EventSink } from './stats/event.js';
 import type { Stores } from './store/types.js';
 import { createMemoryCoordinator, type Coordinator } from './coord/index.js';
-import { APOLOGY } from './core/message.js';
+import { APOLOGY, sessionKey, type ChannelName } from './core/message.js';
 import { randomBytes } from 'node:crypto';
 
 export interface Assistant {
@@ -105,10 +106,25 @@ export async function createAssistant(deps: AssistantDeps): Promise<Assistant> {
       return [APOLOGY];
     }
   };
-  const channelDeps = { config, handle, log, settings: stores.settings, now, coord };
+  const channelDeps = {
+    config,
+    handle,
+    log,
+    settings: stores.settings,
+    now,
+    coord,
+    // A citizen who left (unfollowed an OA): the conversation ends; staff see why an open handoff went quiet.
+    async forget(channel: ChannelName, chatId: string) {
+      const key = sessionKey(channel, chatId);
+      await stores.sessions.delete(key);
+      const open = await stores.handoffs.openFor(key);
+      if (open) await stores.handoffs.append(open.id, { from: 'note', text: 'Công dân đã bỏ quan tâm Official Account: không thể nhắn cho họ qua kênh này nữa.', at: now() });
+    },
+  };
   const channels: Channel[] = [createWebChannel(channelDeps)];
   if (config.telegram.token) channels.push(createTelegramChannel(channelDeps));
   if (config.zalo.token) channels.push(createZaloChannel(channelDeps));
+  if (config.zaloOa.appId) channels.push(createZaloOaChannel(channelDeps));
   // Reloads asked for by other instances; this instance's own message is skipped (it already reloaded).
   const self = randomBytes(8).toString('hex');
   const reload = async (what: 'flow' | 'catalogue' | 'aliases') => {

@@ -85,6 +85,16 @@ const envSchema = z.object({
     .pipe(z.string().min(10, 'looks too short for a Zalo Bot token').optional()),
   ZALO_API_BASE: z.string().url('must be a URL such as https://bot-api.zaloplatforms.com').default('https://bot-api.zaloplatforms.com'),
   ZALO_WEBHOOK_SECRET: optionalSecret(8, 'Zalo needs 8–256 characters'),
+  ZALO_OA_APP_ID: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined))
+    .pipe(z.string().regex(/^\d{5,25}$/, 'the App ID of the app on developers.zalo.me (digits only)').optional()),
+  ZALO_OA_APP_SECRET: optionalSecret(8, 'the app\'s "Khóa bí mật của ứng dụng" (App Secret Key) from developers.zalo.me'),
+  ZALO_OA_SECRET_KEY: optionalSecret(8, 'the OA Secret Key from the app\'s Webhook page (not the App Secret)'),
+  ZALO_OA_REFRESH_TOKEN: optionalSecret(16, 'looks too short for a Zalo OA refresh token'),
+  ZALO_OA_API_BASE: z.string().url('must be a URL such as https://openapi.zalo.me').default('https://openapi.zalo.me'),
+  ZALO_OA_OAUTH_BASE: z.string().url('must be a URL such as https://oauth.zaloapp.com').default('https://oauth.zaloapp.com'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(30),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(72),
   OFFICE_HOURS: z
@@ -170,6 +180,18 @@ export interface Config {
   publicUrl: string | undefined;
   telegram: { token: string | undefined; apiRoot: string; webhookSecret: string | undefined };
   zalo: { token: string | undefined; apiBase: string; webhookSecret: string | undefined };
+  /**
+   * Zalo Official Account (OA Open API v3): on when appId is set (then appSecret, secretKey and
+   * PUBLIC_URL are required). refreshToken is the first token; the admin connect page can get one.
+   */
+  zaloOa: {
+    appId: string | undefined;
+    appSecret: string | undefined;
+    secretKey: string | undefined;
+    refreshToken: string | undefined;
+    apiBase: string;
+    oauthBase: string;
+  };
   sessionIdleMs: number;
   sessionTtlMs: number;
   officeHours: OfficeHours;
@@ -220,6 +242,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.SCRYPT_LOG_N < 17 && e.NODE_ENV !== 'test') {
     throw new ConfigError([`SCRYPT_LOG_N=${e.SCRYPT_LOG_N}: below OWASP's 17 is only for tests (NODE_ENV=test); leave it empty in production`]);
   }
+  const oaProblems = zaloOaProblems(e);
+  if (oaProblems.length) throw new ConfigError(oaProblems);
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -229,6 +253,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.PUBLIC_URL,
     telegram: { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ''), webhookSecret: e.TELEGRAM_WEBHOOK_SECRET },
     zalo: { token: e.ZALO_BOT_TOKEN, apiBase: e.ZALO_API_BASE.replace(/\/+$/, ''), webhookSecret: e.ZALO_WEBHOOK_SECRET },
+    zaloOa: {
+      appId: e.ZALO_OA_APP_ID,
+      appSecret: e.ZALO_OA_APP_SECRET,
+      secretKey: e.ZALO_OA_SECRET_KEY,
+      refreshToken: e.ZALO_OA_REFRESH_TOKEN,
+      apiBase: e.ZALO_OA_API_BASE.replace(/\/+$/, ''),
+      oauthBase: e.ZALO_OA_OAUTH_BASE.replace(/\/+$/, ''),
+    },
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     officeHours: parseOfficeHours(e.OFFICE_HOURS),
@@ -251,6 +283,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       oneStopAddress: e.ONE_STOP_ADDRESS ?? null,
     },
   };
+}
+
+/** The Zalo OA settings come as a set: which are missing, by name only (values are secrets). */
+function zaloOaProblems(e: Env): string[] {
+  const set = { ZALO_OA_APP_ID: e.ZALO_OA_APP_ID, ZALO_OA_APP_SECRET: e.ZALO_OA_APP_SECRET, ZALO_OA_SECRET_KEY: e.ZALO_OA_SECRET_KEY };
+  const given = Object.entries(set).filter(([, v]) => v !== undefined);
+  if (!given.length && !e.ZALO_OA_REFRESH_TOKEN) return [];
+  const missing = Object.entries(set)
+    .filter(([, v]) => v === undefined)
+    .map(([k]) => k);
+  const problems = missing.length
+    ? [`Zalo OA is half configured: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing. Set ZALO_OA_APP_ID, ZALO_OA_APP_SECRET and ZALO_OA_SECRET_KEY together (developers.zalo.me → your app), or leave all ZALO_OA_* empty to turn the OA channel off`]
+    : [];
+  if (!e.PUBLIC_URL) problems.push('ZALO_OA_APP_ID needs PUBLIC_URL: Zalo delivers OA messages only to a webhook at PUBLIC_URL/zalo-oa/webhook (https, on a domain verified at developers.zalo.me)');
+  return problems;
 }
 
 /** Config for tests and the CLI: defaults plus overrides, never touching process.env. */

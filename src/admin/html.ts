@@ -37,6 +37,7 @@ const NAV: { href: string; label: string; role?: 'admin' }[] = [
   { href: '/admin/stats', label: 'Thống kê', role: 'admin' },
   { href: '/admin/users', label: 'Tài khoản', role: 'admin' },
   { href: '/admin/audit', label: 'Nhật ký', role: 'admin' },
+  { href: '/admin/zalo-oa', label: 'Kết nối Zalo OA', role: 'admin' },
 ];
 
 /** How roles read in the UI. */

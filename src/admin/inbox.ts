@@ -11,7 +11,7 @@ import { audit, field, me, redirect, send, type AdminCtx } from './context.js';
 import { csrfField, fmtTime, html, postButton, table, type Html } from './html.js';
 
 const STATUS: Record<Handoff['status'], string> = { waiting: 'Đang chờ', claimed: 'Đang xử lý', closed: 'Đã đóng' };
-const CHANNEL: Record<string, string> = { web: 'Web', telegram: 'Telegram', zalo: 'Zalo', cli: 'CLI' };
+const CHANNEL: Record<string, string> = { web: 'Web', telegram: 'Telegram', zalo: 'Zalo', 'zalo-oa': 'Zalo OA', cli: 'CLI' };
 
 /** The list's status filter: "open" is waiting or claimed (the default view). */
 const FILTERS = { open: 'Đang mở', waiting: 'Đang chờ', claimed: 'Đang xử lý', closed: 'Đã đóng', all: 'Tất cả' } as const;
@@ -317,6 +317,10 @@ ${stateView(h, s)}${actions}</aside></div>`,
       await channel.send(h.chatId, [{ text: signed }]);
     } catch (err) {
       ctx.deps.log.warn({ component: 'admin', channel: h.channel, err: (err as Error).message }, 'staff reply not delivered');
+      // Zalo OA -230: a retry cannot help, the citizen has to write to the OA first.
+      if ((err as { code?: unknown }).code === 'RECIPIENT_UNREACHABLE') {
+        return back(req, reply, h, 'error', 'Zalo OA không thể nhắn cho công dân này nữa: công dân chưa tương tác với OA trong 7 ngày qua. Tin chưa được gửi; anh/chị vui lòng liên hệ công dân qua kênh khác (điện thoại, email). / The OA can no longer message this citizen (no interaction for 7 days).');
+      }
       return back(req, reply, h, 'error', 'Không gửi được tin nhắn qua kênh của công dân. Vui lòng thử lại.');
     }
     if (h.status === 'waiting') await stores.handoffs.claim(h.id, staff, at);

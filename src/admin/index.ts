@@ -11,6 +11,7 @@ import { html, page, table } from './html.js';
 import { registerInboxRoutes } from './inbox.js';
 import { registerStatsRoutes } from './stats.js';
 import { registerUserRoutes } from './users.js';
+import { registerZaloOaRoutes } from './zalo-oa.js';
 
 export type { AdminDeps } from './context.js';
 
@@ -26,7 +27,7 @@ const ASSETS: Record<string, { type: string; body: string }> = Object.fromEntrie
 );
 
 /** Routes only admins may use (the rest is open to staff too). */
-const ADMIN_ONLY = [/^\/admin\/stats/, /^\/admin\/users/, /^\/admin\/audit/];
+const ADMIN_ONLY = [/^\/admin\/stats/, /^\/admin\/users/, /^\/admin\/audit/, /^\/admin\/zalo-oa/];
 
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -197,6 +198,7 @@ ${demo ? html`<p class="muted">Lưu ý: dữ liệu thống kê có kèm lưu l�
       registerInboxRoutes(scope, ctx);
       registerStatsRoutes(scope, ctx);
       registerUserRoutes(scope, ctx);
+      registerZaloOaRoutes(scope, ctx);
     });
   };
 }

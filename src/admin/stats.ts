@@ -56,6 +56,7 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     const demoAt = await stores.settings.get('demoTrafficAt');
     const byDay = new Map<string, number>();
     for (const m of s.messagesPerDay) byDay.set(m.day, (byDay.get(m.day) ?? 0) + m.count);
+    const oa = await ctx.deps.assistant.channels.find((c) => c.name === 'zalo-oa')?.connect?.quota().catch(() => null);
     const minutes = (ms: number | null) => (ms === null ? '–' : `${formatNum(Math.round(ms / 6000) / 10)} phút`);
     const body = html`<form method="get" action="/admin/stats" class="search" aria-describedby="stats-days"><label>Từ ngày <input type="date" name="from" value="${r.from}"></label><label>Đến ngày <input type="date" name="to" value="${r.to}"></label><button>Xem</button></form>
 <p class="muted" id="stats-days">Ngày tính theo giờ Việt Nam (GMT+7), từ 00:00 đến 24:00.</p>
@@ -103,7 +104,16 @@ ${s.funnel.map(
   s.unmatched.map((t) => [t.text, t.count, html`<a href="/admin/aliases?from=${encodeURIComponent(t.text.slice(0, 100))}">Thêm từ đồng nghĩa</a> · <a href="/admin/catalogue?q=${encodeURIComponent(t.text.slice(0, 100))}&map=${encodeURIComponent(t.text.slice(0, 100))}">Gán thủ tục</a>`]),
   'unmatched',
 )}
-<h2>Điểm hài lòng ${csv('csat')}</h2>${table(['Điểm', 'Số lượt'], s.csat.distribution.map((n, i) => [i + 1, n]), 'csat')}`;
+<h2>Điểm hài lòng ${csv('csat')}</h2>${table(['Điểm', 'Số lượt'], s.csat.distribution.map((n, i) => [i + 1, n]), 'csat')}
+${
+  oa
+    ? html`<h2>Hạn mức tin Zalo OA</h2><p class="muted">OA được gửi miễn phí ${oa.repliesPerWindow} tin phản hồi trong ${oa.windowHours} giờ sau mỗi tin công dân gửi; tin vượt mức hoặc ngoài khung giờ là tin chủ động (tính vào hạn mức trả phí / hằng tháng). Công dân không tương tác 7 ngày thì OA không gửi được nữa.</p>${table(
+        ['Ngày', 'Tin phản hồi (miễn phí)', 'Tin chủ động', 'Không gửi được (-230)'],
+        oa.days.map((d) => [d.day, d.replies, d.proactive, d.unreachable]),
+        'zalo-oa-quota',
+      )}`
+    : ''
+}`;
     return send(ctx, req, reply, 'Thống kê sử dụng', body);
   });
 }

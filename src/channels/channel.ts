@@ -24,6 +24,63 @@ export interface Channel {
   send(chatId: string, replies: Reply[]): Promise<void>;
   /** True once start() succeeded (for /readyz). */
   ready(): boolean;
+  /**
+   * Present on channels an admin connects by hand (Zalo OA: OAuth authorisation, tokens, quota).
+   * Plain data only, so the admin pages need no messenger types.
+   */
+  connect?: ChannelConnect;
+}
+
+/** Token state of a connected messenger account, as the admin page shows it. */
+export interface ConnectStatus {
+  /** Tokens are stored (obtained by the connect page or from the environment). */
+  connected: boolean;
+  /** The channel can send now (a usable token, no refresh problem). */
+  ready: boolean;
+  /** Epoch ms; null when unknown. */
+  accessExpiresAt: number | null;
+  refreshExpiresAt: number | null;
+  /** When the tokens were last obtained or refreshed. */
+  updatedAt: number | null;
+  /** Why the channel cannot send (Vietnamese, then English), or null. */
+  problem: string | null;
+  /** Webhook URL to paste into the messenger's developer site (null without PUBLIC_URL). */
+  webhookUrl: string | null;
+  /** The OAuth redirect (callback) URL to register. */
+  redirectUrl: string | null;
+  /** Webhook events to tick. */
+  events: string[];
+}
+
+/** Sends counted against the messenger's free-reply quota, for one day (Vietnam time). */
+export interface QuotaDay {
+  day: string;
+  /** Free replies (within the reply window's allowance). */
+  replies: number;
+  /** Sends outside the window or past its allowance (paid or monthly quota). */
+  proactive: number;
+  /** Sends refused because the citizen is out of reach. */
+  unreachable: number;
+}
+
+export interface QuotaFigures {
+  /** Free replies allowed per citizen message, and how long after it. */
+  repliesPerWindow: number;
+  windowHours: number;
+  /** Most recent day first. */
+  days: QuotaDay[];
+}
+
+export interface ChannelConnect {
+  status(): Promise<ConnectStatus>;
+  /** Starts an authorisation: the URL to send the admin's browser to (state and PKCE kept by the channel). */
+  authorizeUrl(redirectUri: string): Promise<string>;
+  /** Finishes it with the code and state from the callback; rejects with a message staff can read. */
+  complete(code: string, state: string): Promise<void>;
+  /** Sends one text message to a user id (the connect page's test button); rejects with a readable message. */
+  sendTest(userId: string, text: string): Promise<void>;
+  /** Quota use for the stats page. */
+  quota(): Promise<QuotaFigures>;
 }
 
 export interface ChannelDeps {
@@ -34,4 +91,6 @@ export interface ChannelDeps {
   now: () => number;
   /** Dedupe, limits, the web outbox and the polling lease, shared by every instance (memory when alone). */
   coord: Coordinator;
+  /** Ends a citizen's conversation (Zalo OA `unfollow`): forgets the session of `chatId` on `channel`. */
+  forget?(channel: ChannelName, chatId: string): Promise<void>;
 }

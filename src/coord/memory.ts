@@ -6,6 +6,8 @@ import type { Coordinator, Limiter } from './types.js';
 
 /** Dedupe keys remembered at once; the oldest are forgotten first. */
 const SEEN_MAX = 100_000;
+/** Counters kept at once; the least recently increased go first. */
+const COUNTERS_MAX = 100_000;
 /** Mailboxes kept at once; the least recently pushed go first. */
 const MAILBOXES_MAX = 10_000;
 
@@ -18,6 +20,7 @@ const viaJson = (v: unknown): unknown => (v === undefined ? null : JSON.parse(JS
  */
 export function createMemoryCoordinator(now: () => number = Date.now, log?: Logger): Coordinator {
   const seenUntil = new Map<string, number>();
+  const counters = new Map<string, { value: number; until: number }>();
   const limiters = new Map<string, Limiter>();
   const topics = new Map<string, Set<(message: unknown) => void>>();
   const boxes = new Map<string, { items: unknown[]; until: number }>();
@@ -62,6 +65,16 @@ export function createMemoryCoordinator(now: () => number = Date.now, log?: Logg
       seenUntil.set(key, t + ttlSec * 1000);
       if (seenUntil.size > SEEN_MAX) seenUntil.delete(seenUntil.keys().next().value as string);
       return false;
+    },
+    async incr(key, ttlSec, by = 1) {
+      const t = now();
+      const c = counters.get(key);
+      const value = (c && c.until > t ? c.value : 0) + by;
+      if (by === 0) return value;
+      counters.delete(key);
+      counters.set(key, { value, until: t + ttlSec * 1000 });
+      if (counters.size > COUNTERS_MAX) counters.delete(counters.keys().next().value as string);
+      return value;
     },
     limiter(name, opts) {
       // One limiter per policy, so every caller of the same name spends from the same points.

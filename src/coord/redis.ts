@@ -111,7 +111,7 @@ return 0`;
 
 /**
  * The coordinator shared by every instance through Redis. All keys live under `prefix`
- * (default `dvc:`): `seen:`, `rl:`, `mb:`, `lease:` and the pub/sub channels `ps:<topic>`.
+ * (default `dvc:`): `seen:`, `n:` (counters), `rl:`, `mb:`, `lease:` and the pub/sub channels `ps:<topic>`.
  * Standalone Redis (or Sentinel), not Cluster: scripts touch keys they build themselves.
  */
 export function createRedisCoordinator(url: string, opts: { prefix?: string; log?: Logger } = {}): Coordinator {
@@ -192,6 +192,12 @@ export function createRedisCoordinator(url: string, opts: { prefix?: string; log
     kind: 'redis',
     seen: (key, ttlSec) =>
       run('seen', async () => (await client.set(`${prefix}seen:${key}`, '1', 'EX', Math.max(1, Math.ceil(ttlSec)), 'NX')) === null),
+    async incr(key, ttlSec, by = 1) {
+      const k = `${prefix}n:${key}`;
+      if (by === 0) return run('incr', async () => Number((await client.get(k)) ?? 0));
+      const [value] = await run('incr', () => exec('incr', client.multi().incrby(k, by).expire(k, Math.max(1, Math.ceil(ttlSec)))));
+      return Number(value);
+    },
     limiter(name, o) {
       const rl = new RateLimiterRedis({
         storeClient: client,

@@ -51,6 +51,12 @@ export interface Coordinator {
   readonly kind: 'memory' | 'redis';
   /** Webhook dedupe: true when `key` was already seen in the last `ttlSec` seconds (records it otherwise). */
   seen(key: string, ttlSec: number): Promise<boolean>;
+  /**
+   * Adds `by` (default 1) to the counter `key` and resolves to its new value; the counter
+   * disappears `ttlSec` after the last increment. `by` 0 reads the counter (0 when absent)
+   * without creating it or touching its expiry. Counts sends per citizen and daily figures.
+   */
+  incr(key: string, ttlSec: number, by?: number): Promise<number>;
   /** The rate limit called `name`; one name is one policy (same points and duration everywhere). */
   limiter(name: string, opts: { points: number; durationSec: number }): Limiter;
   /**

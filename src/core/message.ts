@@ -3,7 +3,7 @@
  * updates into `Inbound` and render `Reply[]`; nothing else knows which messenger is used.
  */
 
-export type ChannelName = 'web' | 'telegram' | 'zalo' | 'cli';
+export type ChannelName = 'web' | 'telegram' | 'zalo' | 'zalo-oa' | 'cli';
 
 export type InboundKind = 'text' | 'image' | 'sticker' | 'voice' | 'unsupported' | 'command';
 

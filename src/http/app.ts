@@ -75,7 +75,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/readyz', async (_req, reply) => {
     const channels = Object.fromEntries(deps.channels.map((c) => [c.name, { mode: c.mode, ready: c.ready() }]));
     const backends = deps.backends?.() ?? {};
-    const ready = deps.storesReady() && Object.values(backends).every(Boolean) && deps.channels.every((c) => c.ready());
+    // A messenger channel that is not connected (a token Telegram refused, an OA not connected yet)
+    // is reported, but does not take the instance out of the load balancer: the web chat and the
+    // admin (where staff fix it) still work. Stores, backends and the web chat decide.
+    const ready = deps.storesReady() && Object.values(backends).every(Boolean) && deps.channels.filter((c) => c.mode === 'http').every((c) => c.ready());
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'not-ready',
       stores: deps.storesReady(),

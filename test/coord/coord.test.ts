@@ -186,6 +186,18 @@ describe.each(backends)('coordinator: %s', (_name, open) => {
     expect(await i.b.mailbox.take('web:gone')).toEqual([]);
   });
 
+  it('counts across instances, reads a counter without changing it, and forgets it after its time', async () => {
+    expect(await i.a.incr('zalo-oa:out:u1', 1)).toBe(1);
+    expect(await i.b.incr('zalo-oa:out:u1', 1)).toBe(2);
+    expect(await Promise.all([i.a.incr('zalo-oa:out:u1', 1), i.b.incr('zalo-oa:out:u1', 1), i.c.incr('zalo-oa:out:u1', 1)])).toEqual(expect.arrayContaining([3, 4, 5]));
+    expect(await i.c.incr('zalo-oa:out:u1', 1, 0)).toBe(5);
+    expect(await i.c.incr('zalo-oa:out:none', 1, 0)).toBe(0);
+    expect(await i.a.incr('zalo-oa:out:none', 1, 0)).toBe(0);
+    await sleep(1100);
+    expect(await i.b.incr('zalo-oa:out:u1', 1, 0)).toBe(0);
+    expect(await i.b.incr('zalo-oa:out:u1', 1)).toBe(1);
+  });
+
   it('lets exactly one of three instances hold a lease; only the holder renews or releases it', async () => {
     const leases = [i.a.lease('telegram-polling', 5000), i.b.lease('telegram-polling', 5000), i.c.lease('telegram-polling', 5000)];
     const won = await Promise.all(leases.map((l) => l.acquire()));
