@@ -4,12 +4,12 @@
  */
 import { benchSearch } from './search.js';
 import { benchEngine } from './engine.js';
-import { benchWebhook } from './webhook.js';
+import { benchWebhook, benchWebhookStart } from './webhook.js';
 import { benchAbuse } from './abuse.js';
 import { benchStore } from './store.js';
 
 const json = process.argv.includes('--json');
-/** `--only search` (or engine, webhook, abuse, store) runs one part. */
+/** `--only search` (or engine, webhook, abuse, store, webhook-start) runs one part; webhook-start runs only when asked. */
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
 const runs = (part: string) => !only || only === part;
@@ -19,6 +19,8 @@ if (runs('engine') && !json) process.stdout.write('engine: router + engine + low
 if (runs('engine')) Object.assign(out, await benchEngine());
 if (runs('webhook') && !json) process.stdout.write('webhook: 1,000 messages/s from 1,000 chats for 10 s per channel, loopback, fake Bot APIs …\n');
 if (runs('webhook')) Object.assign(out, await benchWebhook());
+if (only === 'webhook-start' && !json) process.stdout.write(`webhook-start: a fresh embedded server, webhooks from the moment it listens, ${process.env.BENCH_RATE ?? 600} messages/s from 1,000 chats for ${process.env.BENCH_SECONDS ?? 60} s …\n`);
+if (only === 'webhook-start') Object.assign(out, await benchWebhookStart());
 if (runs('abuse') && !json) process.stdout.write('abuse: 20 citizens (2 msg/s each) alone, next to a 50 msg/s flooder, next to a 500 msg/s flooder; web chat over HTTP …\n');
 if (runs('abuse')) Object.assign(out, await benchAbuse());
 if (runs('store') && !json) process.stdout.write('store: chat turns (session get + set, a handoff message in 1 of 10) at 500/s with 1,000 and 100,000 stored citizens; SQLite vs lowdb JSON files …\n');

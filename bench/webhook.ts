@@ -115,3 +115,133 @@ export async function benchWebhook(): Promise<Record<string, number>> {
   }
   return out;
 }
+
+/** Menu, flow steps and small talk: what most webhook messages are. */
+const STEP_TEXTS = ['/start', 'menu', 'xin chào', '1', '2', '3', 'quay lại', 'cảm ơn', 'hi', 'help', 'ok', 'không', 'có', 'tra cứu hồ sơ', '000.00.01.H29-260310-0420'];
+/** Searches (with and without diacritics, short forms, English): each chat sends one in ten. */
+const SEARCH_TEXTS = [
+  'làm lại căn cước', 'lam lai cccd', 'đăng ký khai sinh', 'dang ky kết hôn', 'cấp đổi giấy phép lái xe', 'gplx bị mất',
+  'nộp phạt vi phạm giao thông', 'đăng ký thường trú', 'tạm trú cho người thuê trọ', 'xin giấy xác nhận tình trạng hôn nhân',
+  'đăng ký kinh doanh hộ cá thể', 'thành lập công ty tnhh', 'cap ho chieu', 'hộ chiếu cho con', 'chứng thực bản sao', 'lý lịch tư pháp',
+  'trợ cấp thất nghiệp', 'bảo hiểm y tế cho trẻ em', 'đăng ký xe máy', 'sang tên xe', 'cấp sổ đỏ', 'xin giấy phép xây dựng nhà ở', 'khai tử',
+  'nhận con nuôi', 'đổi tên cho con', 'vneid mức 2', 'lệ phí làm hộ chiếu bao nhiêu', 'I need a birth certificate', 'how to renew passport',
+  'nói chuyện với cán bộ',
+];
+
+/** BENCH_MIX=menu sends only "menu" (as benchWebhook does); the default mixes steps with one search in ten. */
+function startText(i: number, chat: number): string {
+  const turn = Math.floor(i / CHATS);
+  if (process.env.BENCH_MIX === 'menu') return 'menu';
+  // Each chat starts at its own offset: every text is in use from the first seconds.
+  if ((turn + chat) % 10 === 9) return SEARCH_TEXTS[(turn + chat * 7) % SEARCH_TEXTS.length]!;
+  return STEP_TEXTS[(turn + chat * 3) % STEP_TEXTS.length]!;
+}
+
+/**
+ * The first minute of a fresh embedded server (createServer over lowdb + SQLite, as `npm start`
+ * runs it): webhook deliveries start the moment it listens, at BENCH_RATE (600) messages/s from
+ * 1,000 chats for BENCH_SECONDS (60), mixing menu, flow steps and searches (see startText). Latency = POST sent
+ * → first sendMessage for that chat at the fake Bot API. Reports p99 overall, over the first
+ * 10 s and per 10 s window, so work left for the first requests shows up.
+ */
+export async function benchWebhookStart(): Promise<Record<string, number>> {
+  const rate = Number(process.env.BENCH_RATE ?? 600);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 60);
+  const { createServer } = await import('../src/server.js');
+  const tg = await startFakeTelegram();
+  tg.record = false;
+  const dir = mkdtempSync(join(tmpdir(), 'dvc-webhook-start-'));
+  // Seeding a fresh DATA_DIR is a first start; later starts are the common case: seed, then restart.
+  const seedStores = await openLowdbStores(dir);
+  const config = testConfig({
+    DATA_DIR: dir,
+    PUBLIC_URL: 'https://bot.example.gov.vn',
+    TELEGRAM_BOT_TOKEN: tg.token,
+    TELEGRAM_API_ROOT: tg.apiRoot,
+    TELEGRAM_WEBHOOK_SECRET: 'bench-secret-123',
+    RATE_LIMIT_PER_MINUTE: '600',
+    RATE_LIMIT_BURST: '20',
+  });
+  const log = createLogger('silent');
+  const seeded = await createServer({ config, log, stores: seedStores, now: () => Date.now() });
+  await seeded.app.close();
+  await seedStores.close();
+
+  const t0 = performance.now();
+  const stores = await openLowdbStores(dir);
+  const server = await createServer({ config, log, stores, now: () => Date.now() });
+  for (const c of server.assistant.channels) await c.start();
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const startMs = performance.now() - t0;
+  const port = (server.app.server.address() as AddressInfo).port;
+
+  const pending = new Map<string, number[]>();
+  const samples: { at: number; ms: number }[] = [];
+  tg.onCall = (method, body) => {
+    if (method !== 'sendMessage') return;
+    // A message may get several replies: the first one answers the oldest unanswered message.
+    const t = pending.get(String(body.chat_id))?.shift();
+    if (t !== undefined) samples.push({ at: t, ms: performance.now() - t });
+  };
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const post = (body: string) =>
+    new Promise<void>((resolve) => {
+      const req = request(
+        { host: '127.0.0.1', port, path: '/telegram/webhook', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'bench-secret-123', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+        },
+      );
+      req.on('error', () => resolve());
+      req.end(body);
+    });
+
+  const total = Math.round(rate * seconds);
+  const start = performance.now();
+  const cpuAtStart = process.cpuUsage();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const chat = 200_000 + (i % CHATS);
+    const text = startText(i, chat);
+    const body = JSON.stringify({ update_id: i + 1, message: { message_id: i + 1, date: 1, chat: { id: chat, type: 'private', first_name: 'A' }, from: { id: chat, is_bot: false, first_name: 'A' }, text } });
+    const q = pending.get(String(chat)) ?? [];
+    q.push(performance.now());
+    pending.set(String(chat), q);
+    inflight.push(post(body));
+  }
+  await Promise.all(inflight);
+  const end = Date.now() + 10_000;
+  while (samples.length < total && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  const elapsed = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
+
+  const p99 = (from: number, to: number) =>
+    percentile(
+      samples.filter((s) => s.at - start >= from * 1000 && s.at - start < to * 1000).map((s) => s.ms).sort((a, b) => a - b),
+      99,
+    );
+  const out: Record<string, number> = {
+    'webhook_start.start_ms': startMs,
+    'webhook_start.msgs_per_s': samples.length / elapsed,
+    'webhook_start.answered': samples.length / total,
+    'webhook_start.p99_ms': p99(0, Infinity),
+    'webhook_start.p99_first_10s_ms': p99(0, 10),
+    'webhook_start.p99_first_minute_ms': p99(0, 60),
+    'webhook_start.max_ms': Math.max(0, ...samples.map((s) => s.ms)),
+    // Server and load generator share this process: the CPU one message costs both, all threads.
+    'webhook_start.cpu_ms_per_msg': (cpu.user + cpu.system) / 1000 / Math.max(1, samples.length),
+  };
+  for (let w = 0; w < Math.min(seconds, 5); w++) out[`webhook_start.p99_${w}-${w + 1}s_ms`] = p99(w, w + 1);
+  for (let w = 0; w < Math.min(seconds, 60); w += 10) out[`webhook_start.p99_${w}-${w + 10}s_ms`] = p99(w, w + 10);
+  agent.destroy();
+  for (const c of server.assistant.channels) await c.stop(Date.now() + 2000);
+  await server.app.close();
+  await stores.close();
+  await tg.close();
+  rmSync(dir, { recursive: true, force: true });
+  return out;
+}

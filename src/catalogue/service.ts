@@ -72,8 +72,22 @@ export async function createCatalogueService(
   let built = await store.revision();
   const initial = unchanged?.revision === built ? unchanged.all : await store.all();
   let current: FullSearcher = createSearcherFromIndex(buildIndex(initial, await store.getAliases()), { prior });
+  warmUp(current);
   let running: Promise<void> | null = null;
   let again = false;
+  // A refresh() waits for an index that holds the catalogue as it was when it was asked for, not
+  // for the rebuilds to settle: under a steady stream of staff edits they never would, and every
+  // edit would wait for ever for its acknowledgement.
+  const waiters: { revision: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  const settle = (err?: unknown) => {
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const w = waiters[i]!;
+      if (err !== undefined) w.reject(err);
+      else if (w.revision <= built) w.resolve();
+      else continue;
+      waiters.splice(i, 1);
+    }
+  };
 
   const rebuild = (): Promise<void> => {
     if (running) {
@@ -88,6 +102,7 @@ export async function createCatalogueService(
           const index = await buildIndexAsync(await store.all(), await store.getAliases());
           current = createSearcherFromIndex(index, { prior });
           built = revision;
+          settle();
           const latest = await store.revision();
           // Checked and cleared in one synchronous step: a refresh() asked for after this point
           // starts a new rebuild instead of waiting on one that has already decided to stop.
@@ -98,6 +113,7 @@ export async function createCatalogueService(
         }
       } catch (err) {
         running = null;
+        settle(err);
         throw err;
       }
     })();
@@ -131,7 +147,14 @@ export async function createCatalogueService(
       }
       return current;
     },
-    refresh: rebuild,
+    async refresh() {
+      const wanted = await store.revision();
+      if (wanted <= built) return;
+      const indexed = new Promise<void>((resolve, reject) => waiters.push({ revision: wanted, resolve, reject }));
+      // A failed rebuild rejects `indexed`.
+      rebuild().catch(() => undefined);
+      return indexed;
+    },
     recordPick(code) {
       if (!current.get(code)) return;
       if (!picks.has(code) && picks.size >= MAX_PICKED_CODES) return;
@@ -141,6 +164,35 @@ export async function createCatalogueService(
       savePicks();
     },
   };
+}
+
+/**
+ * What citizens type, taking the search through its main paths (diacritics or none, short forms,
+ * typos, English, a procedure code, a question that makes it ask back), so the first chats after
+ * a start do not pay for compiling them.
+ */
+const WARM_UP = [
+  'làm lại căn cước',
+  'lam lai cccd',
+  'đăng ký khai sinh cho con',
+  'dang ky ket hon voi nguoi nuoc ngoai',
+  'cấp đổi giấy phép lái xe bị mất',
+  'gplx',
+  'đăng kí thường trú',
+  'xin giấy phép xây dựng nhà ở',
+  'thành lập công ty tnhh',
+  'lệ phí làm hộ chiếu bao nhiêu',
+  'cần giấy tờ gì để sang tên xe máy',
+  'nộp hồ sơ ở đâu',
+  'I need a birth certificate',
+  'how to renew my passport',
+  '1.001193',
+  'xin chào',
+];
+
+/** Runs the warm-up queries: answers are thrown away, nothing is recorded. */
+function warmUp(searcher: Searcher): void {
+  for (const q of WARM_UP) searcher.ask(q, { limit: 3 });
 }
 
 /** A DATA_DIR seeded before phrasings and the lexicon existed gets them once, keeping staff edits. */

@@ -57,7 +57,7 @@ export async function createFlowRegistry(store: FlowStore, log: Logger): Promise
   const cache = new Map<string, Flow | null>();
   let records = new Map<string, FlowRecord>();
   let currentById = new Map<string, { flow: Flow; version: number }>();
-  let triggers: { id: string; phrase: string[] }[] = [];
+  let triggers: { id: string; phrase: string[]; joined: string }[] = [];
 
   const parseVersion = (id: string, version: number): Flow | undefined => {
     const key = `${id}@${version}`;
@@ -87,7 +87,12 @@ export async function createFlowRegistry(store: FlowStore, log: Logger): Promise
       }
     }
     currentById = next;
-    triggers = [...next.values()].flatMap(({ flow }) => [...flow.triggers.vi, ...flow.triggers.en].map((p) => ({ id: flow.id, phrase: tokens(p) })));
+    triggers = [...next.values()].flatMap(({ flow }) =>
+      [...flow.triggers.vi, ...flow.triggers.en].map((p) => {
+        const phrase = tokens(p);
+        return { id: flow.id, phrase, joined: phrase.join(' ') };
+      }),
+    );
     for (const p of problems) log.warn(p, 'flow problem');
     return problems;
   };
@@ -104,13 +109,14 @@ export async function createFlowRegistry(store: FlowStore, log: Logger): Promise
       const words = tokens(text);
       if (!words.length || words.length > 30) return undefined;
       const joined = ` ${words.join(' ')} `;
+      const length = fold(text).split(' ').length;
       let best: { id: string; phrase: string[] } | undefined;
       for (const t of triggers) {
         if (!t.phrase.length) continue;
         // Whole phrase present, or every phrase word present with one typo allowed per word.
-        const exact = joined.includes(` ${t.phrase.join(' ')} `);
+        const exact = joined.includes(` ${t.joined} `);
         const fuzzy = !exact && t.phrase.every((w) => words.some((q) => q === w || (w.length >= 4 && near(q, w))));
-        const whole = fold(text).split(' ').length <= t.phrase.length + 6;
+        const whole = length <= t.phrase.length + 6;
         if ((exact || (fuzzy && whole)) && (!best || t.phrase.length > best.phrase.length)) best = t;
       }
       return best ? { id: best.id, phrase: [...best.phrase] } : undefined;

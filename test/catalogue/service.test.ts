@@ -71,3 +71,32 @@ describe('catalogue service', () => {
     expect(score(again)).toBeGreaterThan(score(fresh));
   });
 });
+
+describe('staff edits while others keep arriving', () => {
+  it('acknowledges each edit once it is indexed, even though the rebuilds never settle', async () => {
+    const stores = await createMemoryStores();
+    const service = await createCatalogueService(stores.catalogue, { settings: stores.settings });
+    const base = (await stores.catalogue.get('1.001193'))!;
+    let n = 0;
+    const edit = async () => {
+      await stores.catalogue.upsert({ ...base, fee: `phí ${++n}` });
+      return service.refresh();
+    };
+    let stop = false;
+    // An edit every 20 ms: a rebuild always has another one waiting behind it.
+    const stream = (async () => {
+      while (!stop) {
+        void edit();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const first = edit();
+    const t = Date.now();
+    await first;
+    const waited = Date.now() - t;
+    stop = true;
+    await stream;
+    expect(waited).toBeLessThan(15_000);
+    expect(service.searcher().get('1.001193')?.fee).toMatch(/^phí \d+$/);
+  }, 30_000);
+});

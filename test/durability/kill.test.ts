@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { freePort } from '../support/net.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSession } from '../../src/core/session.js';
 import { seededRandom } from '../../src/core/random.js';
+import { parseSession } from '../../src/core/session.js';
+import { freePort } from '../support/net.js';
+import { compileServer, type CompiledServer } from '../support/server.js';
 
 /**
  * Crash-durability test: the real server runs as a child process on one DATA_DIR while staff
@@ -17,10 +17,10 @@ import { seededRandom } from '../../src/core/random.js';
  * every store file must parse, every edit that got a success response must be on disk, every
  * stored session must be valid, and the restarted server must take the stale lock and serve.
  *
- * KILL_SEED and KILLS override the seed and the number of kills.
+ * KILL_SEED and KILLS override the seed and the number of kills; KILL_TIMING=1 logs where each
+ * kill's time went (start-up, sign-in, load, checks).
  */
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SEED = (Number(process.env.KILL_SEED ?? 20261124) || 0) >>> 0;
 const KILLS = Math.max(1, Math.floor(Number(process.env.KILLS ?? 50) || 50));
 const ADMIN = 'admin';
@@ -46,8 +46,11 @@ interface Running {
 
 const children = new Set<ChildProcess>();
 
-/** Starts `node --import tsx src/main.ts` (or `preload`, an ESM snippet that imports it) in its own process group. */
-function spawnServer(dataDir: string, port: number, preload?: string): Running {
+/**
+ * Starts the server (src/ compiled once to JavaScript, see compileServer) in its own process
+ * group, or `preload`, an ESM snippet run from the compiled root that imports ./src/main.js.
+ */
+function spawnServer(js: CompiledServer, dataDir: string, port: number, preload?: string): Running {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? tmpdir(),
@@ -64,10 +67,13 @@ function spawnServer(dataDir: string, port: number, preload?: string): Running {
     // Every chat here comes from 127.0.0.1 without a session cookie: lift the per-address limits.
     WEB_CHAT_IP_PER_MINUTE: '100000',
     WEB_CHAT_SESSIONS_PER_IP_PER_HOUR: '100000',
-    NODE_ENV: 'production',
+    // NODE_ENV=test only allows the cheap scrypt cost below (nothing else reads it): each restart
+    // signs in once, and at OWASP's cost that is half a second of CPU unrelated to durability.
+    NODE_ENV: 'test',
+    SCRYPT_LOG_N: '12',
   };
-  const args = preload ? ['--import', 'tsx', '--input-type=module', '-e', preload] : ['--import', 'tsx', 'src/main.ts'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = preload ? ['--input-type=module', '-e', preload] : [js.main];
+  const child = spawn(process.execPath, args, { cwd: js.root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let tail = '';
   const keep = (b: Buffer) => {
@@ -194,9 +200,11 @@ interface Ledger {
 
 describe('durability under kill -9', () => {
   let dataDir = '';
+  let js: CompiledServer;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'dvc-durability-'));
-  });
+    js = await compileServer();
+  }, 60_000);
   afterAll(async () => {
     for (const c of [...children]) {
       try {
@@ -207,6 +215,7 @@ describe('durability under kill -9', () => {
     }
     await sleep(100);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await js?.dispose();
   });
 
   it(
@@ -435,7 +444,13 @@ describe('durability under kill -9', () => {
       for (let i = 0; i < KILLS; i++) {
         const when = `kill ${i + 1}/${KILLS}`;
         if (existsSync(join(dataDir, '.lock'))) staleLocks++;
-        const r = spawnServer(dataDir, await freePort());
+        const r = spawnServer(js, dataDir, await freePort());
+        const timing: Record<string, number> = {};
+        let lap = Date.now();
+        const mark = (phase: string) => {
+          timing[phase] = Date.now() - lap;
+          lap = Date.now();
+        };
         try {
           if (sched() < 0.12) {
             // Kill somewhere in start-up: seeding, flow seeding, admin bootstrap, listen.
@@ -447,10 +462,13 @@ describe('durability under kill -9', () => {
             // windows are long enough for some edits to be acknowledged and others to be cut.
             const killAfterMs = Math.floor(sched() < 0.25 ? 20 + sched() * 380 : 400 + sched() * 2800);
             await waitReady(r);
+            mark('ready');
             booted = true;
             await loadBaseline();
             const auth = await verifyServes(r, `restart before ${when}`);
+            mark('verifyServes');
             await runLoad(r, auth, killAfterMs);
+            mark(`load ${killAfterMs} ms`);
             loadKills++;
           }
         } finally {
@@ -458,13 +476,16 @@ describe('durability under kill -9', () => {
         }
         const exit = await r.exited;
         if (exit.signal !== 'SIGKILL') problems.push(`${when}: server exited by itself (code ${exit.code}):\n${r.output()}`);
+        mark('exit');
         await verifyDisk(`after ${when}`);
+        mark('verifyDisk');
+        if (process.env.KILL_TIMING) console.log(when, JSON.stringify(timing));
         if (problems.length > 20) break;
       }
 
       // Final restart: recovers the last stale lock, serves, then stops cleanly on SIGTERM.
       if (existsSync(join(dataDir, '.lock'))) staleLocks++;
-      const last = spawnServer(dataDir, await freePort());
+      const last = spawnServer(js, dataDir, await freePort());
       const finalSid = 'durability-final-check';
       let finalChatId: string | null = null;
       try {
@@ -513,8 +534,8 @@ describe('durability under kill -9', () => {
     const dir = await mkdtemp(join(tmpdir(), 'dvc-durability-pid-'));
     const preload = `import { writeFileSync } from 'node:fs';
 writeFileSync(process.env.DATA_DIR + '/.lock', JSON.stringify({ pid: process.pid, at: new Date(0).toISOString() }));
-await import('./src/main.ts');`;
-    const r = spawnServer(dir, await freePort(), preload);
+await import('./src/main.js');`;
+    const r = spawnServer(js, dir, await freePort(), preload);
     try {
       await waitReady(r);
       const res = await chat(r.base, 'durability-same-pid', 'xin chào');

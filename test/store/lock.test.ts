@@ -1,11 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { freePort } from '../support/net.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock, StoreLockedError } from '../../src/store/lock.js';
+import { seedSmallCatalogue } from '../support/catalogue.js';
+import { freePort } from '../support/net.js';
+import { compileServer, type CompiledServer } from '../support/server.js';
 
 /**
  * The DATA_DIR lock against real processes: owners that were SIGKILLed, owners that are zombies
@@ -14,8 +15,13 @@ import { acquireLock, StoreLockedError } from '../../src/store/lock.js';
  * Linux only: zombies and start times are read from /proc.
  */
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LOCK_MODULE = pathToFileURL(join(ROOT, 'src/store/lock.ts')).href;
+// Child processes run src/ compiled once to JavaScript: a start costs no tsx loader thread or transform.
+let js: CompiledServer;
+beforeAll(async () => {
+  js = await compileServer();
+}, 60_000);
+afterAll(() => js?.dispose());
+const lockModule = () => js.moduleUrl('src/store/lock.ts');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 const dirs: string[] = [];
@@ -94,7 +100,7 @@ const readLock = (dir: string) => JSON.parse(readFileSync(join(dir, '.lock'), 'u
 
 /** Node code that takes the lock on $LOCK_DIR through the real acquireLock, then runs `after`. */
 const takeLock = (after: string) =>
-  `const { acquireLock } = await import(${JSON.stringify(LOCK_MODULE)}); acquireLock(process.env.LOCK_DIR); console.log('locked'); ${after}`;
+  `const { acquireLock } = await import(${JSON.stringify(lockModule())}); acquireLock(process.env.LOCK_DIR); console.log('locked'); ${after}`;
 
 function lockEnv(dir: string, script: string): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOCK_DIR: dir, SCRIPT: script };
@@ -103,8 +109,8 @@ function lockEnv(dir: string, script: string): NodeJS.ProcessEnv {
 describe.runIf(process.platform === 'linux')('DATA_DIR lock', () => {
   it('refuses a live owner, then recovers the lock once that process is SIGKILLed', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', takeLock('setInterval(() => {}, 60_000);')], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, ['--input-type=module', '-e', takeLock('setInterval(() => {}, 60_000);')], {
+      cwd: js.root,
       env: lockEnv(dir, ''),
       detached: true,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -131,8 +137,8 @@ describe.runIf(process.platform === 'linux')('DATA_DIR lock', () => {
     // sh starts the lock taker in the background, then becomes `sleep`, which never waits for
     // children: when the taker exits (without releasing), it stays a zombie with its pid.
     const script = takeLock('process.exit(0);');
-    const parent = spawn('sh', ['-c', '"$0" --import tsx --input-type=module -e "$SCRIPT" & echo "$!"; exec sleep 60', process.execPath], {
-      cwd: ROOT,
+    const parent = spawn('sh', ['-c', '"$0" --input-type=module -e "$SCRIPT" & echo "$!"; exec sleep 60', process.execPath], {
+      cwd: js.root,
       env: lockEnv(dir, script),
       detached: true,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -198,7 +204,7 @@ describe.runIf(process.platform === 'linux')('DATA_DIR lock', () => {
 
   it('lets exactly one of several processes racing for the same stale lock take it', async () => {
     // Each racer loads the lock module once, then tries every DATA_DIR it is sent, holding what it takes.
-    const racer = `const { acquireLock } = await import(${JSON.stringify(LOCK_MODULE)});
+    const racer = `const { acquireLock } = await import(${JSON.stringify(lockModule())});
 const { createInterface } = await import('node:readline');
 console.log('ready');
 for await (const dir of createInterface({ input: process.stdin })) {
@@ -206,8 +212,8 @@ for await (const dir of createInterface({ input: process.stdin })) {
   catch (e) { console.log((e.name === 'StoreLockedError' ? 'refused ' : 'error ' + e.message + ' ') + dir); }
 }`;
     const racers = Array.from({ length: 6 }, () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', racer], {
-        cwd: ROOT,
+      const child = spawn(process.execPath, ['--input-type=module', '-e', racer], {
+        cwd: js.root,
         env: lockEnv('', ''),
         detached: true,
         stdio: ['pipe', 'pipe', 'inherit'],
@@ -241,8 +247,8 @@ for await (const dir of createInterface({ input: process.stdin })) {
   const canUnshare = process.platform === 'linux' && spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
   it.runIf(canUnshare)('refuses a lock held by a live process in another pid namespace (a container sharing DATA_DIR)', async () => {
     const dir = tempDir();
-    const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '--import', 'tsx', '--input-type=module', '-e', takeLock('setInterval(() => {}, 60_000);')], {
-      cwd: ROOT,
+    const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '--input-type=module', '-e', takeLock('setInterval(() => {}, 60_000);')], {
+      cwd: js.root,
       env: lockEnv(dir, ''),
       detached: true,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -297,20 +303,20 @@ function serverEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
 }
 
 /**
- * Starts `node --import tsx src/main.ts` in its own process group. With `unreapedParent`, the
+ * Starts the compiled `src/main.js` in its own process group. With `unreapedParent`, the
  * server runs under a `sleep` that never waits for it, so after a kill it stays a zombie.
  */
 async function startServer(dataDir: string, unreapedParent: boolean): Promise<Server> {
   const port = await freePort();
   const env = serverEnv(dataDir, port);
   const child = unreapedParent
-    ? spawn('sh', ['-c', 'setsid "$0" --import tsx src/main.ts & echo "pid=$!"; exec sleep 600', process.execPath], {
-        cwd: ROOT,
+    ? spawn('sh', ['-c', 'setsid "$0" "$1" & echo "pid=$!"; exec sleep 600', process.execPath, js.main], {
+        cwd: js.root,
         env,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       })
-    : spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    : spawn(process.execPath, [js.main], { cwd: js.root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
   let out = '';
   let done = false;
@@ -354,9 +360,15 @@ async function waitReady(s: Server, timeoutMs = 120_000): Promise<void> {
   throw new Error(`server not ready after ${timeoutMs} ms:\n${s.output()}`);
 }
 
+/** Procedures in the restart test's catalogue. */
+const SMALL_CATALOGUE = 150;
+
 describe.runIf(process.platform === 'linux')('restart after kill -9', () => {
   it('starts every time when restarted at once after kill -9 of its process group, 20 times in a row, then refuses a second live server', async () => {
     const dataDir = tempDir();
+    // This test is about the lock and start-up, not search: a small catalogue keeps each start
+    // from spending a second indexing 2,849 procedures. Seeded once, as a first start would.
+    await seedSmallCatalogue(dataDir, SMALL_CATALOGUE);
     const RESTARTS = 20;
     const started = Date.now();
     let zombieOwners = 0;

@@ -139,10 +139,12 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
     const core = tokens(p.name.replace(/\([^)]*\)?/g, ' '));
     const head = tokens(headName);
     const phrasingWords = (p.phrasings ?? []).map((s) => tokens(s)).filter((w) => w.length);
+    // Phrasings are most of the indexing work: expand each once for the field and the phrasing sets.
+    const phrasingExpanded = phrasingWords.map((w) => withPhrases(w, lexicon, aliases));
     const resultWords = tokens(p.result ?? '');
     const fields: string[][] = [
       withPhrases(nameWords, lexicon, aliases),
-      phrasingWords.flatMap((w) => withPhrases(w, lexicon, aliases)),
+      phrasingExpanded.flat(),
       [...expansionsOf(nameWords, lexicon), ...expansionsOf(resultWords, lexicon)],
       resultWords,
       tokens(p.subjects ?? ''),
@@ -193,7 +195,7 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
       head: new Set(head.length ? head : nameWords),
       coreMass: 1,
       accented: new Set(accentedTokens(p.name)),
-      phrasings: phrasingWords.map((w) => ({ words: w, set: new Set(withPhrases(w, lexicon, aliases)), mass: 1 })),
+      phrasings: phrasingWords.map((w, i) => ({ words: w, set: new Set(phrasingExpanded[i]), mass: 1 })),
       actions: k.actions.filter((a) => a.inName(firstClause)).map((a) => a.id),
       qualifiers: k.qualifiers.filter((q) => q.inName(lower)).map((q) => q.id),
       firstIssue: k.firstIssue.inName(firstClause),
@@ -237,7 +239,7 @@ export function* buildIndexSteps(procedures: readonly Procedure[], tables: Alias
   for (const d of docs) {
     const w = fold(d.p.name).split(' ');
     for (let i = 1; i < w.length; i++) if (k.stopwords.has(w[i]!) || k.stopwords.has(w[i - 1]!)) pairCount.set(`${w[i - 1]} ${w[i]}`, (pairCount.get(`${w[i - 1]} ${w[i]}`) ?? 0) + 1);
-    addAccented(d.p.name);
+    for (const word of d.accented) accentedVocabulary.add(word);
     addAccented(d.p.result);
     for (const ph of d.p.phrasings ?? []) addAccented(ph);
     if (d.id % slice === 0) yield;
