@@ -171,6 +171,7 @@ export async function benchWebhookStart(): Promise<Record<string, number>> {
   const stores = await openLowdbStores(dir);
   const server = await createServer({ config, log, stores, now: () => Date.now() });
   for (const c of server.assistant.channels) await c.start();
+  await server.assistant.warmUp();
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const startMs = performance.now() - t0;
   const port = (server.app.server.address() as AddressInfo).port;

@@ -13,6 +13,7 @@ import { pseudonymise } from './core/privacy.js';
 import type { Logger } from './log.js';
 import type { EventSink } from './stats/event.js';
 import type { Stores } from './store/types.js';
+import { createMemoryStores } from './store/memory.js';
 import { createMemoryCoordinator, type Coordinator } from './coord/index.js';
 import { APOLOGY, sessionKey, type ChannelName } from './core/message.js';
 import { randomBytes } from 'node:crypto';
@@ -28,9 +29,17 @@ export interface Assistant {
    * other instance to reload too (they serve the change within a second).
    */
   changed(what: 'flow' | 'catalogue' | 'aliases'): Promise<void>;
+  /**
+   * Runs a few typical conversations through a throwaway router (memory stores, no events) so the
+   * first citizens after a start do not pay for first-use work (lazy parsing, JIT). Call before listening.
+   */
+  warmUp(): Promise<void>;
   /** Stops listening for other instances' changes. */
   close(): void;
 }
+
+/** What the warm-up says: the menu, a flow and its steps, searches, questions about a procedure, English. */
+const WARM_UP_TEXTS = ['/start', 'menu', '1', '2', 'quay lại', 'lam lai cccd', '1', 'lệ phí bao nhiêu', 'đăng ký tài khoản định danh điện tử', '1', 'hủy', 'doi bang lai xe o dau', 'dkkd', 'thanh toán phí', 'cấp hộ chiếu mất bao lâu', 'xin chào', 'cảm ơn', 'how to renew my passport', 'ok', 'zzzz qqqq'];
 
 
 export interface AssistantDeps {
@@ -136,11 +145,30 @@ export async function createAssistant(deps: AssistantDeps): Promise<Assistant> {
     if (msg.from === self || (msg.what !== 'flow' && msg.what !== 'catalogue' && msg.what !== 'aliases')) return;
     reload(msg.what).catch((err: Error) => log.error({ err: err.message, what: msg.what }, 'reload asked by another instance failed'));
   });
+  const warmUp = async () => {
+    const scratch = await createMemoryStores();
+    const quiet = createRouter({
+      flows,
+      searcher: catalogue.searcher,
+      sessions: scratch.sessions,
+      transcripts: scratch.transcripts,
+      handoffs: scratch.handoffs,
+      events: { emit: () => undefined },
+      now,
+      config,
+      log,
+    });
+    for (const [i, text] of WARM_UP_TEXTS.entries()) {
+      await quiet.handle({ channel: 'web', chatId: 'warm-up', userId: 'warm-up', messageId: `w${i}`, kind: text.startsWith('/') ? 'command' : 'text', text, at: now() });
+    }
+    await scratch.close();
+  };
   return {
     handle,
     catalogue,
     flows,
     channels,
+    warmUp,
     async changed(what) {
       await reload(what);
       await coord.publish('reload', { what, from: self }).catch((err: Error) => log.warn({ err: err.message, what }, 'other instances not told to reload'));

@@ -66,6 +66,7 @@ async function main(): Promise<void> {
       log.error({ channel: c.name, mode: c.mode }, (err as Error).message);
     }
   }
+  await server.assistant.warmUp();
   await app.listen({ port: config.port, host: config.host });
   log.info({ port: config.port, channels: channels.map((c) => `${c.name}:${c.mode}`) }, `dvc-assistant listening on http://localhost:${config.port}`);
 
