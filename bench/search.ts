@@ -1,7 +1,7 @@
 import Fuse from 'fuse.js';
 import MiniSearch from 'minisearch';
 import { compileAliases, expandAliases } from '../src/catalogue/aliases.js';
-import { tokens } from '../src/catalogue/fold.js';
+import { tokens } from '../src/text/vi/fold.js';
 import type { Procedure } from '../src/catalogue/procedure.js';
 import { evaluate, loadLabelled, type LabelledQuery } from '../src/catalogue/search/evaluate.js';
 import { buildIndexAsync } from '../src/catalogue/search/index.js';

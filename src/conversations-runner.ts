@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { createAssistant } from './assistant.js';
-import { fold } from './catalogue/fold.js';
+import { fold } from './text/vi/fold.js';
 import { testConfig } from './config.js';
 import { sessionKey, type Lang } from './core/message.js';
 import { createLogger } from './log.js';

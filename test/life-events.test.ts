@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fold } from '../src/catalogue/fold.js';
+import { fold } from '../src/text/vi/fold.js';
 import { lifeEventsSchema, loadLifeEvents, matchLifeEvent } from '../src/catalogue/life-events.js';
 
 const events = loadLifeEvents();

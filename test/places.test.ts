@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fold } from '../src/catalogue/fold.js';
+import { fold } from '../src/text/vi/fold.js';
 import { districtNote, findPlaces, loadPlaces, mentionsDistrict, parsePlaces, placeNote } from '../src/places/index.js';
 
 const places = loadPlaces();

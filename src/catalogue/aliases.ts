@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AliasTables } from '../store/types.js';
-import { tokens } from './fold.js';
+import { tokens } from '../text/vi/fold.js';
 
 export const aliasEntrySchema = z.object({
   from: z.string().trim().min(1, 'thiếu cụm từ gốc').max(100),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { fold } from './fold.js';
+import { fold } from '../text/vi/fold.js';
 import type { Procedure } from './procedure.js';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tokens } from './fold.js';
+import { tokens } from '../text/vi/fold.js';
 
 /**
  * Concept lexicon: everyday words citizens use ("sổ đỏ", "giấy báo tử", "flycam") linked to the

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { fold } from './fold.js';
+import { fold } from '../text/vi/fold.js';
 
 /**
  * Life events: situations ("vợ tôi mới sinh", "bố tôi mới mất", "mở quán cà phê") that call for

@@ -1,4 +1,4 @@
-import { fold } from '../catalogue/fold.js';
+import { fold } from '../text/vi/fold.js';
 import type { Lang } from '../core/message.js';
 
 // Words that are English and not a Vietnamese syllable once folded ("can", "the", "do", "an" are both: left out).

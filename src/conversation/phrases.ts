@@ -1,4 +1,4 @@
-import { fold } from '../catalogue/fold.js';
+import { fold } from '../text/vi/fold.js';
 
 /** A phrase list compiled for whole-word matching on folded text. */
 export interface PhraseSet {

@@ -1,4 +1,4 @@
-import { fold } from '../catalogue/fold.js';
+import { fold } from '../text/vi/fold.js';
 import { loadLifeEvents, matchLifeEvent } from '../catalogue/life-events.js';
 import type { EngineDeps } from '../flow/context.js';
 import { sessionKey, type Inbound, type Reply } from '../core/message.js';

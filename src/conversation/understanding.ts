@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { fold } from '../catalogue/fold.js';
+import { fold } from '../text/vi/fold.js';
 import { findPhrase, onlyFillers, phraseSet, removePhrases, type PhraseSet } from './phrases.js';
 
 /** Global intents that work from anywhere in a conversation. */

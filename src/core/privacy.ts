@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { replaceCardNumbers, SECRET_AFTER_KEYWORD } from '../text/vi/secrets.js';
 
 /**
  * Masking of personal data (Decree 13/2023): ID numbers, phone numbers, card numbers and
@@ -9,17 +10,10 @@ const ID_12 = /(?<![\d])\d{12}(?![\d])/g;
 const ID_9 = /(?<![\d])\d{9}(?![\d])/g;
 // Vietnamese mobile numbers: 0xxxxxxxxx or +84/84 forms, optionally with spaces/dots/dashes.
 const PHONE = /(?<![\d+])(?:\+?84|0)(?:[\s.-]?\d){9}(?![\d])/g;
-// Payment card numbers: 13–19 digits, optionally grouped by 4 with spaces or dashes.
-const CARD = /(?<![\d])(?:\d[\s-]?){12,18}\d(?![\d])/g;
-// An OTP / password / passcode typed after its keyword.
-const SECRET_AFTER_KEYWORD =
-  /\b(otp|ma xac (?:thuc|nhan)|mã xác (?:thực|nhận)|mat khau|mật khẩu|password|passcode|pass|mã pin|ma pin|pin|cvv|cvc)(?![\p{L}\p{N}])(\s*(?:của\s+\S+\s+|cua\s+\S+\s+)?(?:là|la|is|:|=)?\s*)(\S+)/giu;
 
 /** Replaces ID, phone and card numbers and keyword-introduced secrets with placeholders. */
 export function maskPII(text: string): string {
-  return text
-    .replace(SECRET_AFTER_KEYWORD, (_m, k: string, sep: string) => `${k}${sep}[bí mật]`)
-    .replace(CARD, (m) => (m.replace(/\D/g, '').length >= 13 ? '[số thẻ]' : m))
+  return replaceCardNumbers(text.replace(SECRET_AFTER_KEYWORD, (_m, k: string, sep: string) => `${k}${sep}[bí mật]`), '[số thẻ]')
     .replace(ID_12, '[số định danh]')
     .replace(PHONE, '[số điện thoại]')
     .replace(ID_9, '[số CMND]');

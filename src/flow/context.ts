@@ -73,8 +73,8 @@ export interface StepExecutor<S extends Step = Step> {
   answer?(step: S, id: string, text: string, run: Run): void;
 }
 
-/** Picks the citizen's language, with `{var}` and `{procedure.name}` filled in from the session. */
-export function say(run: Run, text: Text): string {
+/** A flow text as the citizen sees it: in their language, with `{var}` and `{procedure.name}` filled in from the session. */
+export function renderText(run: Run, text: Text): string {
   const raw = text[run.state.lang] || text.vi;
   return raw.replace(/\{([a-zA-Z_][a-zA-Z0-9_]*(?:\.[a-zA-Z_][a-zA-Z0-9_]*)?)\}/g, (m, path: string) => {
     const [head, field] = path.split('.') as [string, string?];

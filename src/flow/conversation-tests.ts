@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { fold } from '../catalogue/fold.js';
+import { fold } from '../text/vi/fold.js';
 import type { Searcher } from '../catalogue/types.js';
 import { testConfig } from '../config.js';
 import type { Reply } from '../core/message.js';

@@ -1,4 +1,4 @@
-import { fold, tokens } from '../catalogue/fold.js';
+import { fold, tokens } from '../text/vi/fold.js';
 
 const YES_WORDS = 'co|vang|da|u|uh|um|ok|oke|okay|yes|yeah|yep|sure|dung|dong y|duoc|co chu|co a|da co|vang a|da vang|dung roi|chuan';
 const NO_WORDS = 'khong|ko|k|kg|no|nope|chua|thoi|khong can|khong a|da khong|thoi khoi|no thanks';

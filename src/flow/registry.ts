@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fold, tokens } from '../catalogue/fold.js';
+import { fold, tokens, oneEditApart } from '../text/vi/fold.js';
 import type { Logger } from '../log.js';
 import { VersionConflictError, type FlowRecord, type FlowStore } from '../store/types.js';
 import type { Flow } from './schema.js';
@@ -115,7 +115,7 @@ export async function createFlowRegistry(store: FlowStore, log: Logger): Promise
         if (!t.phrase.length) continue;
         // Whole phrase present, or every phrase word present with one typo allowed per word.
         const exact = joined.includes(` ${t.joined} `);
-        const fuzzy = !exact && t.phrase.every((w) => words.some((q) => q === w || (w.length >= 4 && near(q, w))));
+        const fuzzy = !exact && t.phrase.every((w) => words.some((q) => q === w || (w.length >= 4 && oneEditApart(q, w))));
         const whole = length <= t.phrase.length + 6;
         if ((exact || (fuzzy && whole)) && (!best || t.phrase.length > best.phrase.length)) best = t;
       }
@@ -124,13 +124,4 @@ export async function createFlowRegistry(store: FlowStore, log: Logger): Promise
     reload,
   };
   return registry;
-}
-
-/** One edit apart (insert, delete, substitute, swap). */
-function near(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  while (i < a.length && a[i] === b[i]) i++;
-  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
-  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }

@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import { flowSchema, stepSchema, type Flow, type Step } from './schema.js';
 import { STEP_EXECUTORS } from './engine.js';
 import { VALIDATOR_REGISTRY } from './validators.js';
+import { stripMarks } from '../text/vi/fold.js';
+import { SECRET_WORDS } from '../text/vi/secrets.js';
 
 export interface FlowError {
   flowId: string;
@@ -15,15 +17,9 @@ export type ParsedFlow = { ok: true; flow: Flow } | { ok: false; errors: FlowErr
 
 type Path = (string | number)[];
 
-/** Words that mean the assistant would be collecting a secret (never allowed in an `ask`). */
-const SECRET_WORD = '(otp|password|passcode|pin|cvv|cvc|card ?number|mat ?khau|ma xac (thuc|nhan)|so the( ngan hang)?|ma pin|matkhau)';
-/** A variable named after a secret, or a prompt that asks the citizen to type one. */
-const SECRET_VAR = new RegExp(`\\b${SECRET_WORD}\\b`, 'i');
-const SECRET_ASK = new RegExp(`\\b(enter|type|send|give|nhap|go|gui|cung cap|cho biet|doc)\\b[^.?!\\n]{0,25}\\b${SECRET_WORD}\\b`, 'i');
-
-function fold(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
-}
+/** A variable named after a secret, or a prompt that asks the citizen to type one (never allowed in an `ask`). */
+const SECRET_VAR = new RegExp(`\\b${SECRET_WORDS}\\b`, 'i');
+const SECRET_ASK = new RegExp(`\\b(enter|type|send|give|nhap|go|gui|cung cap|cho biet|doc)\\b[^.?!\\n]{0,25}\\b${SECRET_WORDS}\\b`, 'i');
 
 /** Levenshtein distance (small strings: ids, field names). */
 function distance(a: string, b: string): number {
@@ -311,8 +307,8 @@ function graphProblems(flow: Flow, knownFlows?: ReadonlySet<string>): Problem[] 
           }
         }
       }
-      const prompt = fold(`${s.text.vi}\n${s.text.en}`);
-      if (SECRET_VAR.test(fold(s.var.replace(/([a-z])([A-Z])/g, '$1 $2')).replace(/_/g, ' ')) || SECRET_ASK.test(prompt)) {
+      const prompt = stripMarks(`${s.text.vi}\n${s.text.en}`);
+      if (SECRET_VAR.test(stripMarks(s.var.replace(/([a-z])([A-Z])/g, '$1 $2')).replace(/_/g, ' ')) || SECRET_ASK.test(prompt)) {
         err(id, at, 'bước hỏi thông tin không bao giờ được xin mã OTP, mật khẩu, mã PIN hay số thẻ ngân hàng');
       }
     }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { fold } from '../catalogue/fold.js';
+import { fold } from '../text/vi/fold.js';
 
 /**
  * Places after the 2025 reform: 63 provinces became 34 on 1 July 2025 and the district level

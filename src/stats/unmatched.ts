@@ -1,4 +1,4 @@
-import { fold } from '../catalogue/fold.js';
+import { fold } from '../text/vi/fold.js';
 import { isYesOrNo } from '../flow/options.js';
 
 /** Short replies that acknowledge or greet; never a question about a procedure. */

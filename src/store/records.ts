@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { fold } from '../catalogue/fold.js';
+import { fold } from '../text/vi/fold.js';
 import type { AdminLogin, AuditEntry, Handoff, HandoffMessage } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { fold } from '../catalogue/fold.js';
+import { fold } from '../text/vi/fold.js';
 import type { Procedure } from '../catalogue/procedure.js';
 import { parseSession, type Session } from '../core/session.js';
 import type { DocOpener } from './doc.js';

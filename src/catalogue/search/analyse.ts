@@ -1,5 +1,5 @@
 import { expandAliases } from '../aliases.js';
-import { accentedTokens, fold, tokens, untypeToken } from '../fold.js';
+import { accentedTokens, fold, tokens, untypeToken, oneEditApart } from '../../text/vi/fold.js';
 import { findColloquial } from '../lexicon.js';
 import { deletesOf, type SearchIndex } from './index.js';
 
@@ -51,19 +51,6 @@ const MAX_QUERY_WORDS = 80;
 /** Longer "words" (a pasted hash, a held-down key) get no typo or Telex repair. */
 const MAX_WORD = 24;
 
-function damerau1(a: string, b: string): boolean {
-  if (a === b) return true;
-  const la = a.length;
-  const lb = b.length;
-  if (Math.abs(la - lb) > 1) return false;
-  let i = 0;
-  while (i < la && i < lb && a[i] === b[i]) i++;
-  if (la === lb) {
-    if (a.slice(i + 1) === b.slice(i + 1)) return true;
-    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
-  }
-  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
-}
 
 export function analyse(query: string, ix: SearchIndex): Query {
   const text = query.slice(0, 4000);
@@ -75,7 +62,7 @@ export function analyse(query: string, ix: SearchIndex): Query {
   const correct = (t: string): string[] => {
     if (t.length < 3 || t.length > MAX_WORD || /\d/.test(t)) return [];
     const found = new Set<string>();
-    for (const d of [t, ...deletesOf(t)]) for (const c of ix.deletes.get(d) ?? []) if (damerau1(t, c)) found.add(c);
+    for (const d of [t, ...deletesOf(t)]) for (const c of ix.deletes.get(d) ?? []) if (oneEditApart(t, c)) found.add(c);
     return [...found].sort((a, b) => (postings.get(b)?.length ?? 0) - (postings.get(a)?.length ?? 0)).slice(0, 3);
   };
   const repair = (t: string): string => {

@@ -1,6 +1,6 @@
 import type { AliasTables } from '../../store/types.js';
 import { compileAliasesSteps, expandAliases, type CompiledAliases } from '../aliases.js';
-import { accentedTokens, fold, tokens as foldTokens } from '../fold.js';
+import { accentedTokens, fold, tokens as foldTokens } from '../../text/vi/fold.js';
 import { compileLexiconSteps, expansionsOf, findColloquial, type CompiledLexicon } from '../lexicon.js';
 import type { Procedure } from '../procedure.js';
 import { knowledge, type Knowledge } from './knowledge.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { tokens } from '../fold.js';
+import { tokens } from '../../text/vi/fold.js';
 
 /**
  * The named facts and language lists the search uses, loaded from data/search-facets.json and

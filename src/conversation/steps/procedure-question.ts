@@ -1,4 +1,4 @@
-import { fold } from '../../catalogue/fold.js';
+import { fold } from '../../text/vi/fold.js';
 import type { Procedure } from '../../catalogue/procedure.js';
 import { t, type Middleware, type RouterContext } from '../turn.js';
 import { answerAbout } from '../answers.js';

@@ -1,17 +1,12 @@
-import { fold } from '../../catalogue/fold.js';
+import { fold, stripMarks } from '../../text/vi/fold.js';
+import { cardNumbers, replaceCardNumbers, TYPED_SECRET } from '../../text/vi/secrets.js';
 import { readable } from '../transcripts.js';
 import { t, type Middleware, type RouterContext } from '../turn.js';
 
-// A code or password actually typed after its keyword ("mã OTP là 123456", "mật khẩu của tôi là …"),
-// not a question that merely mentions OTP.
-// A password counts when its value is typed ("mật khẩu vneid của tôi là Hoa1975@"): a word with a digit,
-// not "là gì".
-const SECRET_SOURCE = String.raw`\b(otp|ma pin|pin|cvv|cvc|ma xac thuc|ma xac nhan|ma kich hoat)\b\D{0,25}\d{4,8}\b|\b(mat khau|password|passcode|pass|mk)\b(?:\s+\S+){0,3}?\s*(?:\bla\b|\bis\b|=|:)\s*(?!(?:gi|sao|bao|the|nhu|what|how|ai|dau)\b)[^\s,;]*\d[^\s,;]*`;
-/** Lower case without tone marks, punctuation kept ("Hanoi@2024" stays one word). */
-const plain = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
-const SECRET = new RegExp(SECRET_SOURCE);
-const SECRET_CUT = new RegExp(SECRET_SOURCE, 'g');
-const CARD = /(?<!\d)(?:\d[\s-]?){15,18}\d(?!\d)/g;
+// What a secret looks like is decided in text/vi/secrets.ts; folded with punctuation kept
+// ("Hanoi@2024" stays one word).
+const SECRET = new RegExp(TYPED_SECRET);
+const SECRET_CUT = new RegExp(TYPED_SECRET, 'g');
 /** A bare short code: an OTP when the conversation was just about one. */
 const BARE_CODE = /^\s*\d{4,8}\s*$/;
  /** Someone asks the citizen to read out or send a code: the scam, asked about. */
@@ -32,9 +27,8 @@ export function secretGuard(ctx: RouterContext): Middleware {
     const s = turn.session;
     const stepType = s.flowId && s.flowVersion && s.stepId ? ctx.deps.flows.get(s.flowId, s.flowVersion)?.steps[s.stepId]?.type : undefined;
     const bareOtp = BARE_CODE.test(turn.text) && OTP_TALK.test(recent) && stepType !== 'ask';
-    const card = CARD.test(turn.text);
-    CARD.lastIndex = 0;
-    const text = plain(turn.text);
+    const card = cardNumbers(turn.text).length > 0;
+    const text = stripMarks(turn.text);
     // "Có người gọi bảo tôi đọc mã OTP": no code typed, but the classic scam: warn before anything else.
     if (SCAM.test(turn.folded) && !SECRET.test(text) && !card) {
       turn.emit({ type: 'secret_warning' });
@@ -58,7 +52,7 @@ export function secretGuard(ctx: RouterContext): Middleware {
       ),
     });
     if (bareOtp) return [];
-    const rest = fold(text.replace(SECRET_CUT, ' ').replace(CARD, ' '));
+    const rest = fold(replaceCardNumbers(text.replace(SECRET_CUT, ' '), ' '));
     if (ctx.understanding.content(rest).split(' ').filter(Boolean).length < 2) return [];
     turn.narrow(rest);
     return next();

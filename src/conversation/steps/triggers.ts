@@ -1,4 +1,4 @@
-import { fold } from '../../catalogue/fold.js';
+import { fold } from '../../text/vi/fold.js';
 import { procedureVar } from '../../flow/offer.js';
 import { startFlow } from '../flow-runner.js';
 import type { Middleware, RouterContext } from '../turn.js';

@@ -1,5 +1,5 @@
 import { maskDigits } from '../../core/privacy.js';
-import { say, type StepExecutor } from '../context.js';
+import { renderText, type StepExecutor } from '../context.js';
 import type { Step } from '../schema.js';
 import { VALIDATOR_REGISTRY } from '../validators.js';
 
@@ -8,7 +8,7 @@ type Ask = Extract<Step, { type: 'ask' }>;
 /** `ask`: free input checked by a named validator; a specific hint and a retry count when invalid. */
 export const askInput: StepExecutor<Ask> = {
   enter(step, _id, run) {
-    run.replies.push({ text: say(run, step.text) });
+    run.replies.push({ text: renderText(run, step.text) });
   },
   answer(step, id, text, run) {
     const check = VALIDATOR_REGISTRY[step.validate]!;
@@ -26,8 +26,8 @@ export const askInput: StepExecutor<Ask> = {
       return;
     }
     run.state.retries++;
-    const hint = say(run, step.hint ?? r.hint);
-    const specific = step.hint ? `${say(run, r.hint)} ${hint}` : hint;
+    const hint = renderText(run, step.hint ?? r.hint);
+    const specific = step.hint ? `${renderText(run, r.hint)} ${hint}` : hint;
     run.events.push({ type: 'validation_error', flowId: run.flow.id, stepId: id, text: specific });
     const vi = run.state.lang === 'vi';
     if (run.state.retries >= step.maxRetries) {

@@ -1,15 +1,15 @@
-import { say, type Run, type StepExecutor } from '../context.js';
+import { renderText, type Run, type StepExecutor } from '../context.js';
 import { matchOption } from '../options.js';
 import type { Step } from '../schema.js';
 
 type Choose = Extract<Step, { type: 'choose' }>;
 
 function ask(step: Choose, run: Run, prefix?: string) {
-  const text = say(run, step.text);
+  const text = renderText(run, step.text);
   run.replies.push({
     text: prefix ? `${prefix}\n${text}` : text,
-    options: step.options.map((o, i) => ({ id: `o${i + 1}`, label: say(run, o.label) })),
-    ...(step.link ? { link: { label: say(run, step.link.label), url: step.link.url } } : {}),
+    options: step.options.map((o, i) => ({ id: `o${i + 1}`, label: renderText(run, o.label) })),
+    ...(step.link ? { link: { label: renderText(run, step.link.label), url: step.link.url } } : {}),
   });
 }
 
@@ -19,7 +19,7 @@ export const chooseOption: StepExecutor<Choose> = {
     ask(step, run);
   },
   answer(step, id, text, run) {
-    const labels = step.options.map((o) => say(run, o.label));
+    const labels = step.options.map((o) => renderText(run, o.label));
     const i = matchOption(text, labels.map((_, k) => `o${k + 1}`), labels);
     const chosen = step.options[i];
     if (!chosen) {

@@ -1,5 +1,5 @@
-import { fold } from '../../catalogue/fold.js';
-import { say, type Run, type StepExecutor } from '../context.js';
+import { fold } from '../../text/vi/fold.js';
+import { renderText, type Run, type StepExecutor } from '../context.js';
 import type { Step } from '../schema.js';
 
 type End = Extract<Step, { type: 'end' }>;
@@ -24,7 +24,7 @@ function thanks(run: Run) {
 /** `end`: closing message, then optionally a 1–5 rating and the "saved a trip or a call?" question. */
 export const endFlow: StepExecutor<End> = {
   enter(step, _id, run) {
-    run.replies.push({ text: say(run, step.text) });
+    run.replies.push({ text: renderText(run, step.text) });
     if (step.csat) {
       run.state.vars[PHASE] = 'csat';
       const vi = run.state.lang === 'vi';

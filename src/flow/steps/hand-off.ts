@@ -1,6 +1,6 @@
 import type { OfficeHours } from '../../config.js';
 import { clip } from '../../core/clip.js';
-import { say, type Run, type StepExecutor } from '../context.js';
+import { renderText, type Run, type StepExecutor } from '../context.js';
 import type { Step } from '../schema.js';
 
 const VN_OFFSET = 7 * 3_600_000;
@@ -51,7 +51,7 @@ export const handOff: StepExecutor<Extract<Step, { type: 'handoff' }>> = {
       : vi
         ? `Hiện ngoài giờ làm việc. Cán bộ sẽ trả lời anh/chị từ ${hhmm(next.minute)} ${next.inDays === 0 ? 'hôm nay' : next.inDays === 1 ? 'ngày mai' : DAY_VI[next.day]} (giờ Việt Nam).`
         : `We are outside office hours. Staff will answer from ${hhmm(next.minute)} ${next.inDays === 0 ? 'today' : next.inDays === 1 ? 'tomorrow' : DAY_EN[next.day]} (Vietnam time).`;
-    const intro = step.text ? say(run, step.text) + '\n' : '';
+    const intro = step.text ? renderText(run, step.text) + '\n' : '';
     run.replies.push({
       text: `${intro}${vi ? 'Tôi đã chuyển cuộc trò chuyện cho cán bộ hỗ trợ, kèm tóm tắt những gì anh/chị đã làm.' : 'I have passed this conversation to a staff member, with a summary of what you have done.'} ${when}\n${vi ? 'Anh/chị cứ nhắn thêm thông tin ở đây; gõ "menu" nếu muốn quay lại trợ lý tự động.' : 'You can add details here; type "menu" to return to the assistant.'}`,
     });

@@ -1,6 +1,6 @@
 import { cardFor, offerIntro, offerProcedures, pickOffered, procedureVar, takeOffer, OFFERED } from '../offer.js';
 import { maskPII } from '../../core/privacy.js';
-import { say, type StepExecutor } from '../context.js';
+import { renderText, type StepExecutor } from '../context.js';
 import type { Step } from '../schema.js';
 
 type Lookup = Extract<Step, { type: 'lookup' }>;
@@ -12,7 +12,7 @@ type Lookup = Extract<Step, { type: 'lookup' }>;
 export const lookupProcedure: StepExecutor<Lookup> = {
   enter(step, _id, run) {
     delete run.state.vars[OFFERED];
-    run.replies.push({ text: say(run, step.text) });
+    run.replies.push({ text: renderText(run, step.text) });
   },
   answer(step, id, text, run) {
     const vi = run.state.lang === 'vi';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { fold } from '../../catalogue/fold.js';
+import { fold } from '../../text/vi/fold.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../stores.js';
 import { handoffFolded, messageFolded, toHandoff as rowToHandoff, type HandoffRow } from '../records.js';
 import type { Handoff, HandoffChange, HandoffMessage, HandoffStore } from '../types.js';
