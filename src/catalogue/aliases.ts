@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AliasTables } from '../store/types.js';
+import type { AliasTables } from './ports.js';
 import { tokens } from '../text/vi/fold.js';
 
 export const aliasEntrySchema = z.object({

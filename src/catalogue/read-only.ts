@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { AliasTables } from '../store/types.js';
+import type { AliasTables } from './ports.js';
 import { procedureSchema, type Procedure } from './procedure.js';
 import { loadSeed } from './service.js';
 

@@ -1,4 +1,4 @@
-import type { AliasTables } from '../store/types.js';
+import type { AliasTables } from './ports.js';
 import type { Procedure } from './procedure.js';
 import { analyse, type Query } from './search/analyse.js';
 import { buildIndex, type SearchIndex } from './search/index.js';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { AliasTables, CatalogueStore, SettingsStore } from '../store/types.js';
+import type { AliasTables, CatalogueStore, KeyValues } from './ports.js';
 import { lexiconConceptSchema } from './lexicon.js';
 import { procedureSchema, type Procedure } from './procedure.js';
 import { buildIndex, buildIndexAsync } from './search/index.js';
@@ -42,7 +42,7 @@ const MAX_PICKED_CODES = 5000;
  */
 export async function createCatalogueService(
   store: CatalogueStore,
-  opts: { seedDir?: URL | string; settings?: SettingsStore; revisionCheckMs?: number; now?: () => number } = {},
+  opts: { seedDir?: URL | string; settings?: KeyValues; revisionCheckMs?: number; now?: () => number } = {},
 ): Promise<CatalogueService> {
   const { revisionCheckMs = 1000, now = Date.now } = opts;
   // The catalogue as read for the checks below, when they changed nothing (a second copy is not needed).

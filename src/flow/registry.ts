@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fold, tokens, oneEditApart } from '../text/vi/fold.js';
 import type { Logger } from '../log.js';
-import { VersionConflictError, type FlowRecord, type FlowStore } from '../store/types.js';
+import { VersionConflictError, type FlowRecord, type FlowStore } from './ports.js';
 import type { Flow } from './schema.js';
 import { parseFlowYaml, type FlowError } from './validate.js';
 

@@ -1,6 +1,13 @@
-import type { Procedure } from '../catalogue/procedure.js';
+import type { Page, PageQuery } from '../core/page.js';
+import type { AliasTables, CatalogueStore } from '../catalogue/ports.js';
+import type { FlowStore } from '../flow/ports.js';
 import type { ChannelName } from '../core/message.js';
 import type { Session } from '../core/session.js';
+
+// Stores defined by the folder that uses them (the store folder implements them for each backend).
+export type { Page, PageQuery } from '../core/page.js';
+export type { AliasTables, CatalogueStore, KeyValues } from '../catalogue/ports.js';
+export { VersionConflictError, type FlowRecord, type FlowStore, type FlowVersion } from '../flow/ports.js';
 
 /**
  * Store interfaces. The lowdb implementation (default, files under DATA_DIR) and the memory
@@ -8,31 +15,6 @@ import type { Session } from '../core/session.js';
  * Methods that change data resolve once the change is durable (fsynced) for staff edits;
  * sessions are coalesced (written in batches) because they change on every message.
  */
-
-/** A page request: at most `limit` items after the opaque cursor `after`. */
-export interface PageQuery {
-  limit?: number;
-  /** Opaque cursor from a previous page's `next`. */
-  after?: string;
-}
-
-/** One page of a list, in a stable order; `next` is the cursor of the following page (null at the end). */
-export interface Page<T> {
-  items: T[];
-  next: string | null;
-}
-
-/** A publish or rollback that expected the flow to be at one version found it at another. */
-export class VersionConflictError extends Error {
-  constructor(
-    readonly flowId: string,
-    readonly expected: number,
-    readonly actual: number,
-  ) {
-    super(`Flow "${flowId}" is at version ${actual}, not ${expected}`);
-    this.name = 'VersionConflictError';
-  }
-}
 
 export interface SessionStore {
   get(key: string): Promise<Session | undefined>;
@@ -46,77 +28,6 @@ export interface SessionStore {
   list(q?: PageQuery): Promise<Page<{ key: string; session: Session }>>;
   /** Writes pending changes now. */
   flush(): Promise<void>;
-}
-
-/** Alias and English-term tables, as edited by staff (shape owned by src/catalogue/aliases.ts). */
-export interface AliasTables {
-  aliases: { from: string; to: string; note?: string }[];
-  english: { from: string; to: string; note?: string }[];
-  /** Concept lexicon, everyday ↔ official words (shape owned by src/catalogue/lexicon.ts). */
-  lexicon?: { official: string[]; colloquial: string[]; field?: string; note?: string }[];
-}
-
-export interface CatalogueStore {
-  /** Every procedure (for building the search index: never per chat message). */
-  all(): Promise<Procedure[]>;
-  get(code: string): Promise<Procedure | undefined>;
-  /** Procedures ordered by code. */
-  list(q?: PageQuery): Promise<Page<Procedure>>;
-  count(): Promise<number>;
-  /** Adds or replaces one procedure. */
-  upsert(p: Procedure): Promise<void>;
-  remove(code: string): Promise<boolean>;
-  /** Replaces the whole catalogue (import with --replace) or merges by code. */
-  importAll(list: Procedure[], mode: 'replace' | 'merge'): Promise<{ added: number; updated: number; total: number }>;
-  /** Increments on every change, so searchers know when to rebuild. */
-  revision(): Promise<number>;
-  getAliases(): Promise<AliasTables>;
-  setAliases(t: AliasTables): Promise<void>;
-  /**
-   * Changes the alias tables in one step inside the store (a transaction): `change` gets the
-   * current tables and returns the new ones, or null to change nothing. Two staff members
-   * editing at once both keep their edit. Resolves to the tables before and after (null when unchanged).
-   */
-  updateAliases(change: (current: AliasTables) => AliasTables | null): Promise<{ before: AliasTables; after: AliasTables } | null>;
-  /** True once the store was seeded from data/ (first start); later starts keep staff edits. */
-  isSeeded(): Promise<boolean>;
-  /** Seeds catalogue and alias tables once; returns false when already seeded. */
-  seed(list: Procedure[], tables: AliasTables): Promise<boolean>;
-}
-
-export interface FlowVersion {
-  version: number;
-  /** The YAML text as staff wrote it. */
-  yaml: string;
-  publishedAt: number;
-  publishedBy: string;
-  note?: string;
-}
-
-export interface FlowRecord {
-  id: string;
-  /** Version citizens get when they start the flow now. */
-  current: number;
-  versions: FlowVersion[];
-  draft: { yaml: string; updatedAt: number; updatedBy: string } | null;
-  disabled: boolean;
-}
-
-export interface FlowStore {
-  list(): Promise<FlowRecord[]>;
-  get(id: string): Promise<FlowRecord | undefined>;
-  /**
-   * Appends an immutable version, numbered inside the store's own transaction, and makes it
-   * current. Throws VersionConflictError when `expectedCurrent` is given and differs.
-   */
-  publish(id: string, yaml: string, by: string, at: number, opts?: { note?: string; expectedCurrent?: number }): Promise<FlowVersion>;
-  /** Makes an earlier version current again (recorded as a new version copying it). */
-  rollback(id: string, version: number, by: string, at: number, opts?: { expectedCurrent?: number }): Promise<FlowVersion>;
-  saveDraft(id: string, yaml: string, by: string, at: number): Promise<void>;
-  /** Returns the draft it dropped (null when there was none). */
-  discardDraft(id: string): Promise<FlowRecord['draft']>;
-  /** Returns the previous value. */
-  setDisabled(id: string, disabled: boolean): Promise<boolean>;
 }
 
 export interface HandoffMessage {

@@ -1,4 +1,4 @@
-import type { AliasTables } from '../../store/types.js';
+import type { AliasTables } from '../ports.js';
 import { compileAliasesSteps, expandAliases, type CompiledAliases } from '../aliases.js';
 import { accentedTokens, fold, tokens as foldTokens } from '../../text/vi/fold.js';
 import { compileLexiconSteps, expansionsOf, findColloquial, type CompiledLexicon } from '../lexicon.js';
