@@ -88,8 +88,8 @@ export async function createServer(deps: ServerDeps): Promise<Server> {
     channels: assistant.channels,
     storesReady: () => ready,
     ...(deps.health ? { backends: deps.health.state } : {}),
-    plugins: [adminPlugin({ config, log, stores, assistant, now, events, stats, flowTestsDir: join(flowsDir, 'tests') })],
   });
+  await app.register(adminPlugin, { config, log, stores, assistant, now, events, stats, flowTestsDir: join(flowsDir, 'tests') });
   app.addHook('onClose', async () => {
     ready = false;
     assistant.close();

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { aliasEntrySchema } from '../catalogue/aliases.js';
 import { lexiconConceptSchema } from '../catalogue/lexicon.js';
@@ -6,7 +7,7 @@ import { implausibleFees } from '../catalogue/fees.js';
 import { parseImport, toCsv } from '../catalogue/import.js';
 import { LEVELS, LEVEL_LABELS, procedureSchema, type Procedure } from '../catalogue/procedure.js';
 import type { AliasTables } from '../store/types.js';
-import { audit, field, me, redirect, send, type AdminCtx } from './context.js';
+import { audit, formBody, formList, formText, me, redirect, renderPage, type AdminPluginOptions, type AdminRequest } from './context.js';
 import { csrfField, html, postButton, table } from './html.js';
 import { flowsMentioning } from './stale.js';
 
@@ -19,6 +20,26 @@ const importFileQuery = z.object({
 });
 
 const EDIT_FIELDS = ['name', 'field', 'agency', 'fee', 'duration', 'url', 'ministry', 'subjects', 'result'] as const;
+/** The procedure form: one text field each, `level` checkboxes (repeated), the rest as typed. */
+const procedureForm = formBody({
+  code: formText,
+  name: formText,
+  field: formText,
+  agency: formText,
+  fee: formText,
+  duration: formText,
+  url: formText,
+  ministry: formText,
+  subjects: formText,
+  result: formText,
+  level: formList,
+  online: formText,
+  boost: formText,
+  phrasings: formText,
+});
+type ProcedureForm = z.infer<typeof procedureForm>;
+const codeParams = z.object({ code: z.string() });
+const searchQuery = z.object({ q: z.string().catch(''), map: z.string().catch('') });
 const FIELD_LABELS: Record<string, string> = {
   code: 'Mã thủ tục',
   name: 'Tên thủ tục',
@@ -39,13 +60,13 @@ const FIELD_LABELS: Record<string, string> = {
 type TermTable = 'aliases' | 'english';
 const TABLE_NAMES: Record<TermTable, string> = { aliases: 'Từ viết tắt / cách nói thường gặp', english: 'Thuật ngữ tiếng Anh → tiếng Việt' };
 
-export function registerCatalogueRoutes(app: FastifyInstance, ctx: AdminCtx): void {
+export const catalogueRoutes: FastifyPluginAsyncZod<AdminPluginOptions> = async (app, { ctx }) => {
   const { stores, assistant } = ctx.deps;
   const publishedFlows = async () => (await stores.flows.list()).map((r) => ({ id: r.id, yaml: r.versions.find((v) => v.version === r.current)?.yaml ?? '' }));
 
-  app.get('/admin/catalogue', async (req, reply) => {
-    const q = String((req.query as { q?: string }).q ?? '').slice(0, 300);
-    const map = String((req.query as { map?: string }).map ?? '').slice(0, 100);
+  app.get('/catalogue', { schema: { querystring: searchQuery } }, async (req, reply) => {
+    const q = req.query.q.slice(0, 300);
+    const map = req.query.map.slice(0, 100);
     const s = me(req);
     const rows = q
       ? assistant.catalogue
@@ -61,7 +82,7 @@ export function registerCatalogueRoutes(app: FastifyInstance, ctx: AdminCtx): vo
       : [];
     const all = await stores.catalogue.all();
     const total = all.length;
-    return send(
+    return renderPage(
       ctx,
       req,
       reply,
@@ -87,19 +108,19 @@ ${feeReview(all)}`,
 ${table(['Mã', 'Tên', 'Lệ phí ghi trong danh mục'], odd.map((p) => [html`<a href="/admin/catalogue/${encodeURIComponent(p.code)}">${p.code}</a>`, p.name, p.fee]), 'fee-review-list')}</section>`;
   };
 
-  app.get('/admin/catalogue/export.csv', async (_req, reply) =>
+  app.get('/catalogue/export.csv', async (_req, reply) =>
     reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="procedures.csv"').send('\uFEFF' + toCsv(await stores.catalogue.all())),
   );
-  app.get('/admin/catalogue/export.json', async (_req, reply) =>
+  app.get('/catalogue/export.json', async (_req, reply) =>
     reply.type('application/json; charset=utf-8').header('content-disposition', 'attachment; filename="procedures.json"').send(JSON.stringify(await stores.catalogue.all(), null, 1)),
   );
 
   /** Validates a whole file, then imports it (merge or replace), or shows every bad row and changes nothing. */
-  const importFile = async (req: FastifyRequest, reply: FastifyReply, content: string, filename: string, mode: 'merge' | 'replace') => {
+  const importFile = async (req: AdminRequest, reply: FastifyReply, content: string, filename: string, mode: 'merge' | 'replace') => {
     const existing = new Map((await stores.catalogue.all()).map((p) => [p.code, p]));
     const result = content.trim() ? parseImport(content, filename, (code) => existing.get(code)) : ({ ok: false, errors: [{ line: 0, field: '(tệp)', reason: 'Tệp trống.' }], rowCount: 0 } as const);
     if (!result.ok) {
-      return send(
+      return renderPage(
         ctx,
         req,
         reply,
@@ -120,25 +141,27 @@ ${table(['Mã', 'Tên', 'Lệ phí ghi trong danh mục'], odd.map((p) => [html`
   };
 
   // Pasted content (or a small file the page copied into the text box).
-  app.post('/admin/catalogue/import', async (req, reply) =>
-    importFile(req, reply, field(req, 'content'), field(req, 'filename') || 'import.json', field(req, 'mode') === 'replace' ? 'replace' : 'merge'),
+  const importBody = formBody({ content: formText, filename: formText, mode: formText });
+  app.post('/catalogue/import', { schema: { body: importBody } }, async (req, reply) =>
+    importFile(req, reply, req.body.content, req.body.filename || 'import.json', req.body.mode === 'replace' ? 'replace' : 'merge'),
   );
 
   // The file itself, as the file picker sends it: its bytes unchanged (a form would turn its line
   // breaks into CRLF) and no URL-encoding (a whole catalogue export triples in a form body).
-  app.register(async (scope) => {
+  // (Anything else, JSON say, counts as an empty file.)
+  const fileBody = z.unknown().transform((v) => (typeof v === 'string' ? v : ''));
+  await app.register(async (scope) => {
     scope.addContentTypeParser(['text/csv', 'application/octet-stream'], { parseAs: 'string', bodyLimit: FILE_LIMIT }, (_req, body, done) => done(null, body));
-    scope.post('/admin/catalogue/import-file', async (req, reply) => {
-      const q = importFileQuery.parse(req.query);
-      return importFile(req, reply, typeof req.body === 'string' ? req.body : '', q.filename, q.mode);
-    });
+    scope.withTypeProvider<ZodTypeProvider>().post('/catalogue/import-file', { schema: { querystring: importFileQuery, body: fileBody } }, async (req, reply) =>
+      importFile(req, reply, req.body, req.query.filename, req.query.mode),
+    );
   });
 
-  const form = async (req: FastifyRequest, reply: FastifyReply, p: Partial<Procedure> & { level?: unknown }, isNew: boolean, errors: string[] = [], status = 200) => {
+  const form = async (req: AdminRequest, reply: FastifyReply, p: Partial<Procedure> & { level?: unknown }, isNew: boolean, errors: string[] = [], status = 200) => {
     const s = me(req);
     const levels = Array.isArray(p.level) ? (p.level as string[]) : [];
     const mentions = !isNew && p.code ? flowsMentioning(p.code, await publishedFlows()) : [];
-    return send(
+    return renderPage(
       ctx,
       req,
       reply,
@@ -159,18 +182,15 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
   };
 
   /** Form fields → procedure, validated by the same schema as imports. */
-  const fromForm = (req: FastifyRequest, existing?: Procedure) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const levels = ([] as unknown[]).concat(body.level ?? []).filter((x): x is string => typeof x === 'string');
-    const text = (k: string) => field(req, k).trim() || null;
+  const fromForm = (body: ProcedureForm, existing?: Procedure) => {
     const input = {
       ...(existing ?? {}),
-      code: field(req, 'code').trim(),
-      ...Object.fromEntries(EDIT_FIELDS.map((f) => [f, text(f)])),
-      level: levels,
-      online: field(req, 'online') || null,
-      boost: Number(field(req, 'boost') || 0),
-      phrasings: field(req, 'phrasings')
+      code: body.code.trim(),
+      ...Object.fromEntries(EDIT_FIELDS.map((f) => [f, body[f].trim() || null])),
+      level: body.level,
+      online: body.online || null,
+      boost: Number(body.boost || 0),
+      phrasings: body.phrasings
         .split(/\r?\n/)
         .map((x) => x.trim())
         .filter(Boolean),
@@ -179,9 +199,9 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
   };
   const issues = (e: { issues: { path: PropertyKey[]; message: string }[] }) => e.issues.map((i) => `${FIELD_LABELS[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`);
 
-  app.get('/admin/catalogue/new', async (req, reply) => form(req, reply, { level: ['tinh'] }, true));
-  app.post('/admin/catalogue/new', async (req, reply) => {
-    const { input, parsed } = fromForm(req);
+  app.get('/catalogue/new', async (req, reply) => form(req, reply, { level: ['tinh'] }, true));
+  app.post('/catalogue/new', { schema: { body: procedureForm } }, async (req, reply) => {
+    const { input, parsed } = fromForm(req.body);
     if (!parsed.success) return form(req, reply, input as Partial<Procedure>, true, issues(parsed.error), 422);
     if (await stores.catalogue.get(parsed.data.code)) return form(req, reply, input as Partial<Procedure>, true, [`Mã ${parsed.data.code} đã có trong danh mục.`], 409);
     await stores.catalogue.upsert({ ...parsed.data, source: 'admin' });
@@ -190,27 +210,27 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
     return redirect(ctx, req, reply, `/admin/catalogue/${encodeURIComponent(parsed.data.code)}`, { kind: 'ok', text: 'Đã thêm thủ tục; trợ lý tìm được ngay.' });
   });
 
-  const byCode = (req: FastifyRequest) => stores.catalogue.get(decodeURIComponent((req.params as { code: string }).code));
-  const missing = (req: FastifyRequest, reply: FastifyReply) =>
-    send(ctx, req, reply, 'Không tìm thấy thủ tục', html`<p>Không có mã thủ tục “${(req.params as { code: string }).code}” trong danh mục. <a href="/admin/catalogue">Quay lại</a></p>`, 404);
+  const byCode = (code: string) => stores.catalogue.get(decodeURIComponent(code));
+  const missing = (req: AdminRequest, reply: FastifyReply, code: string) =>
+    renderPage(ctx, req, reply, 'Không tìm thấy thủ tục', html`<p>Không có mã thủ tục “${code}” trong danh mục. <a href="/admin/catalogue">Quay lại</a></p>`, 404);
 
-  app.get('/admin/catalogue/:code', async (req, reply) => {
-    const p = await byCode(req);
-    return p ? form(req, reply, p, false) : missing(req, reply);
+  app.get('/catalogue/:code', { schema: { params: codeParams } }, async (req, reply) => {
+    const p = await byCode(req.params.code);
+    return p ? form(req, reply, p, false) : missing(req, reply, req.params.code);
   });
-  app.post('/admin/catalogue/:code', async (req, reply) => {
-    const p = await byCode(req);
-    if (!p) return missing(req, reply);
-    const { input, parsed } = fromForm(req, p);
+  app.post('/catalogue/:code', { schema: { params: codeParams, body: procedureForm } }, async (req, reply) => {
+    const p = await byCode(req.params.code);
+    if (!p) return missing(req, reply, req.params.code);
+    const { input, parsed } = fromForm(req.body, p);
     if (!parsed.success || parsed.data.code !== p.code) return form(req, reply, { ...(input as Partial<Procedure>), code: p.code }, false, parsed.success ? ['Không đổi được mã thủ tục; hãy thêm thủ tục mới rồi xoá thủ tục cũ.'] : issues(parsed.error), 422);
     await stores.catalogue.upsert(parsed.data);
     await assistant.changed('catalogue');
     await audit(ctx, req, 'catalogue.edit', p.code, p, parsed.data);
     return redirect(ctx, req, reply, `/admin/catalogue/${encodeURIComponent(p.code)}`, { kind: 'ok', text: 'Đã lưu; trợ lý dùng nội dung mới ngay.' });
   });
-  app.post('/admin/catalogue/:code/delete', async (req, reply) => {
-    const p = await byCode(req);
-    if (!p) return missing(req, reply);
+  app.post('/catalogue/:code/delete', { schema: { params: codeParams } }, async (req, reply) => {
+    const p = await byCode(req.params.code);
+    if (!p) return missing(req, reply, req.params.code);
     await stores.catalogue.remove(p.code);
     await assistant.changed('catalogue');
     await audit(ctx, req, 'catalogue.delete', p.code, p, null);
@@ -222,7 +242,7 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
   });
 
   // ---- Alias tables ----
-  app.get('/admin/aliases', async (req, reply) => {
+  app.get('/aliases', { schema: { querystring: z.object({ from: z.string().catch('') }) } }, async (req, reply) => {
     const s = me(req);
     const tables = await stores.catalogue.getAliases();
     // Staff see the questions the bot could not match (last 30 days) next to the tables they fix them with.
@@ -235,7 +255,7 @@ ${isNew ? '' : html`<p>${postButton(s, `/admin/catalogue/${encodeURIComponent(p.
           'unmatched',
         )}</section>`
       : '';
-    const prefill = String((req.query as { from?: string }).from ?? '').slice(0, 100);
+    const prefill = req.query.from.slice(0, 100);
     const lexicon = tables.lexicon ?? [];
     const lexiconSection = html`<section class="card" id="lexicon"><h2>Từ điển khái niệm: cách nói thường ngày ↔ từ chính thức (${lexicon.length})</h2>
 <p class="muted">Mỗi khái niệm nối từ chính thức trong tên thủ tục (ví dụ “giấy chứng nhận quyền sử dụng đất”) với cách người dân nói (“sổ đỏ, bìa hồng”). Mọi thủ tục có từ chính thức trong tên sẽ được tìm thấy bằng cách nói thường ngày.</p>
@@ -251,7 +271,7 @@ ${table(
         tables[name].map((e) => [e.from, e.to, postButton(s, '/admin/aliases/delete', 'Xoá', { table: name, from: e.from })]),
         `aliases ${name}`,
       )}</section>`;
-    return send(
+    return renderPage(
       ctx,
       req,
       reply,
@@ -264,26 +284,26 @@ ${table(
   });
 
   /** Applies one edit to the alias tables inside the store; false when it changed nothing. */
-  const editTables = async (req: FastifyRequest, change: (t: AliasTables) => AliasTables | null, action: string, target: string): Promise<boolean> => {
+  const editTables = async (req: AdminRequest, change: (t: AliasTables) => AliasTables | null, action: string, target: string): Promise<boolean> => {
     const done = await stores.catalogue.updateAliases(change);
     if (!done) return false;
     await assistant.changed('catalogue');
     await audit(ctx, req, action, target, done.before, done.after);
     return true;
   };
-  const tableName = (req: FastifyRequest): TermTable => (field(req, 'table') === 'english' ? 'english' : 'aliases');
+  const tableName = (v: string): TermTable => (v === 'english' ? 'english' : 'aliases');
 
-  app.post('/admin/aliases/add', async (req, reply) => {
-    const entry = aliasEntrySchema.safeParse({ from: field(req, 'from'), to: field(req, 'to') });
+  app.post('/aliases/add', { schema: { body: formBody({ table: formText, from: formText, to: formText }) } }, async (req, reply) => {
+    const entry = aliasEntrySchema.safeParse({ from: req.body.from, to: req.body.to });
     if (!entry.success) return redirect(ctx, req, reply, '/admin/aliases', { kind: 'error', text: entry.error.issues.map((i) => i.message).join('; ') });
-    const name = tableName(req);
+    const name = tableName(req.body.table);
     const from = entry.data.from.toLowerCase();
     await editTables(req, (t) => ({ ...t, [name]: [...t[name].filter((e) => e.from.toLowerCase() !== from), entry.data] }), 'aliases.set', `${name}:${entry.data.from}`);
     return redirect(ctx, req, reply, '/admin/aliases', { kind: 'ok', text: `Đã lưu “${entry.data.from}” → “${entry.data.to}”.` });
   });
-  app.post('/admin/aliases/delete', async (req, reply) => {
-    const name = tableName(req);
-    const from = field(req, 'from');
+  app.post('/aliases/delete', { schema: { body: formBody({ table: formText, from: formText }) } }, async (req, reply) => {
+    const name = tableName(req.body.table);
+    const from = req.body.from;
     const removed = await editTables(
       req,
       (t) => {
@@ -297,9 +317,9 @@ ${table(
     return redirect(ctx, req, reply, '/admin/aliases', { kind: 'ok', text: `Đã xoá “${from}”.` });
   });
   /** "Map to procedure" from the unmatched list: the question becomes a citizen phrasing of that procedure. */
-  app.post('/admin/aliases/map', async (req, reply) => {
-    const p = await stores.catalogue.get(field(req, 'code'));
-    const question = field(req, 'from').trim().slice(0, 300);
+  app.post('/aliases/map', { schema: { body: formBody({ code: formText, from: formText }) } }, async (req, reply) => {
+    const p = await stores.catalogue.get(req.body.code);
+    const question = req.body.from.trim().slice(0, 300);
     if (!p || question.length < 2) return redirect(ctx, req, reply, '/admin/catalogue', { kind: 'error', text: 'Không gán được: thiếu câu hỏi hoặc mã thủ tục không tồn tại.' });
     const known = (p.phrasings ?? []).some((x) => x.toLowerCase() === question.toLowerCase());
     const after = procedureSchema.parse({ ...p, phrasings: known ? p.phrasings : [...(p.phrasings ?? []), question].slice(-60) });
@@ -311,15 +331,16 @@ ${table(
 
   // ---- Concept lexicon (everyday ↔ official words) ----
   const splitTerms = (v: string) => v.split(/[,;\n]/).map((x) => x.trim()).filter(Boolean);
-  app.post('/admin/lexicon/add', async (req, reply) => {
-    const parsed = lexiconConceptSchema.safeParse({ official: splitTerms(field(req, 'official')), colloquial: splitTerms(field(req, 'colloquial')), field: field(req, 'field').trim() || undefined });
+  app.post('/lexicon/add', { schema: { body: formBody({ official: formText, colloquial: formText, field: formText }) } }, async (req, reply) => {
+    const form = req.body;
+    const parsed = lexiconConceptSchema.safeParse({ official: splitTerms(form.official), colloquial: splitTerms(form.colloquial), field: form.field.trim() || undefined });
     if (!parsed.success) return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'error', text: parsed.error.issues.map((i) => i.message).join('; ') });
     const key = parsed.data.official[0]!.toLowerCase();
     await editTables(req, (t) => ({ ...t, lexicon: [...(t.lexicon ?? []).filter((c) => c.official[0]?.toLowerCase() !== key), parsed.data] }), 'lexicon.set', parsed.data.official.join(', '));
     return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'ok', text: `Đã lưu khái niệm “${parsed.data.official.join(', ')}”.` });
   });
-  app.post('/admin/lexicon/delete', async (req, reply) => {
-    const key = field(req, 'official').toLowerCase();
+  app.post('/lexicon/delete', { schema: { body: formBody({ official: formText }) } }, async (req, reply) => {
+    const key = req.body.official.toLowerCase();
     const removed = await editTables(
       req,
       (t) => {
@@ -332,4 +353,4 @@ ${table(
     if (!removed) return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'error', text: `Không có “${key}” trong từ điển khái niệm.` });
     return redirect(ctx, req, reply, '/admin/aliases#lexicon', { kind: 'ok', text: `Đã xoá khái niệm “${key}”.` });
   });
-}
+};

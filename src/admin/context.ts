@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { Assistant } from '../assistant.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -35,19 +36,33 @@ export interface AdminCtx {
   flashes: Map<string, Flash>;
 }
 
+/** What each admin route plugin is registered with. */
+export interface AdminPluginOptions {
+  ctx: AdminCtx;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     admin: AdminSession | null;
   }
+  interface FastifyContextConfig {
+    /** The role a route needs; set on every route of the admin-only plugin, checked in one hook. */
+    role?: AdminSession['role'];
+    /** The route answers the page's scripts in JSON, so its errors are JSON too (not an HTML page). */
+    api?: boolean;
+  }
 }
 
-export function me(req: FastifyRequest): AdminSession {
+/** The parts of a request the page helpers read (any route's typed request fits). */
+export type AdminRequest = Pick<FastifyRequest, 'admin' | 'url'>;
+
+export function me(req: Pick<FastifyRequest, 'admin'>): AdminSession {
   if (!req.admin) throw new Error('admin route reached without a session');
   return req.admin;
 }
 
 /** Renders a full admin page for the signed-in user (nav, waiting badge, one-shot flash). */
-export async function send(ctx: AdminCtx, req: FastifyRequest, reply: FastifyReply, title: string, body: Html | string, status = 200): Promise<FastifyReply> {
+export async function renderPage(ctx: AdminCtx, req: AdminRequest, reply: FastifyReply, title: string, body: Html | string, status = 200): Promise<FastifyReply> {
   const s = me(req);
   const waiting = await ctx.deps.stores.handoffs.count('waiting');
   const flash = ctx.flashes.get(s.token) ?? null;
@@ -55,7 +70,7 @@ export async function send(ctx: AdminCtx, req: FastifyRequest, reply: FastifyRep
   return reply.code(status).type('text/html; charset=utf-8').send(page(title, { session: s, waiting, path: req.url.split('?')[0]! }, body, flash));
 }
 
-export function redirect(ctx: AdminCtx, req: FastifyRequest, reply: FastifyReply, to: string, flash?: Flash): FastifyReply {
+export function redirect(ctx: AdminCtx, req: Pick<FastifyRequest, 'admin'>, reply: FastifyReply, to: string, flash?: Flash): FastifyReply {
   if (flash && req.admin) {
     ctx.flashes.set(req.admin.token, flash);
     if (ctx.flashes.size > 1000) ctx.flashes.delete(ctx.flashes.keys().next().value as string);
@@ -63,14 +78,24 @@ export function redirect(ctx: AdminCtx, req: FastifyRequest, reply: FastifyReply
   return reply.code(303).redirect(to);
 }
 
-export async function audit(ctx: AdminCtx, req: FastifyRequest, action: string, target: string, before?: unknown, after?: unknown): Promise<void> {
+export async function audit(ctx: AdminCtx, req: Pick<FastifyRequest, 'admin'>, action: string, target: string, before?: unknown, after?: unknown): Promise<void> {
   await ctx.deps.stores.audit.add({ at: ctx.deps.now(), who: me(req).user, action, target, before, after });
   ctx.deps.log.info({ component: 'admin', who: me(req).user, action, target }, 'admin change');
 }
 
-/** Form bodies arrive as string records (or JSON objects from the page's scripts). */
-export function field(req: FastifyRequest, name: string): string {
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  const v = body[name];
-  return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '';
+/** A form field the page may leave out: '' when it is absent. */
+export const formText = z.string().default('');
+
+/** A field that repeats (checkboxes): one value arrives as a string, several as an array. */
+export const formList = z.union([z.string().transform((v) => [v]), z.array(z.string())]).default([]);
+
+/**
+ * A form body (application/x-www-form-urlencoded, or JSON from the page's scripts): string
+ * fields, an empty object when nothing was posted. Fields not named are dropped.
+ */
+export function formBody<S extends z.ZodRawShape>(shape: S) {
+  return z.preprocess((v) => v ?? {}, z.object(shape));
 }
+
+/** `:id`-style route parameters. */
+export const idParams = z.object({ id: z.string() });

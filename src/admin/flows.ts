@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -8,7 +9,7 @@ import { loadConversationTests, runConversationTests, type TurnFailure } from '.
 import { flowSchema, stepSchema, VALIDATORS } from '../flow/schema.js';
 import { parseFlowYaml, type FlowError, type ParsedFlow } from '../flow/validate.js';
 import { VersionConflictError, type FlowRecord } from '../store/types.js';
-import { audit, field, me, redirect, send, type AdminCtx } from './context.js';
+import { audit, formBody, formText, idParams, me, redirect, renderPage, type AdminPluginOptions, type AdminRequest } from './context.js';
 import { renderFlowDiagram } from './diagram.js';
 import { diffLines } from './diff.js';
 import { applyEdits, EditError, flowData, STEP_TYPE_NAMES, type EditOp } from './flow-doc.js';
@@ -65,12 +66,35 @@ function errorList(errors: FlowError[]): Html {
 
 /** Title and triggers: edited in the form at the top, written into the YAML (one place for each). */
 const HEAD_FIELDS = [
-  { name: 'title_vi', path: ['title', 'vi'], list: false, label: 'Tên luồng (tiếng Việt)' },
-  { name: 'title_en', path: ['title', 'en'], list: false, label: 'Tên luồng (tiếng Anh)' },
-  { name: 'triggers_vi', path: ['triggers', 'vi'], list: true, label: 'Cụm từ kích hoạt tiếng Việt (mỗi dòng một cụm)' },
-  { name: 'triggers_en', path: ['triggers', 'en'], list: true, label: 'Cụm từ kích hoạt tiếng Anh (mỗi dòng một cụm)' },
+  { name: 'title_vi', base: 'base_title_vi', path: ['title', 'vi'], list: false, label: 'Tên luồng (tiếng Việt)' },
+  { name: 'title_en', base: 'base_title_en', path: ['title', 'en'], list: false, label: 'Tên luồng (tiếng Anh)' },
+  { name: 'triggers_vi', base: 'base_triggers_vi', path: ['triggers', 'vi'], list: true, label: 'Cụm từ kích hoạt tiếng Việt (mỗi dòng một cụm)' },
+  { name: 'triggers_en', base: 'base_triggers_en', path: ['triggers', 'en'], list: true, label: 'Cụm từ kích hoạt tiếng Anh (mỗi dòng một cụm)' },
 ] as const;
 type HeadValues = Partial<Record<(typeof HEAD_FIELDS)[number]['name'], string>>;
+
+/**
+ * The editor form. The title/trigger boxes and what the page showed in them (`base_*`) are left
+ * out by older pages and scripts: absent means "not edited here", so they have no default.
+ */
+const saveBody = formBody({
+  action: formText,
+  yaml: formText,
+  expected: formText,
+  note: formText,
+  title_vi: z.string().optional(),
+  title_en: z.string().optional(),
+  triggers_vi: z.string().optional(),
+  triggers_en: z.string().optional(),
+  base_title_vi: z.string().optional(),
+  base_title_en: z.string().optional(),
+  base_triggers_vi: z.string().optional(),
+  base_triggers_en: z.string().optional(),
+});
+type SaveForm = z.infer<typeof saveBody>;
+const newFlowBody = formBody({ id: formText, title_vi: formText, title_en: formText });
+const rollbackBody = formBody({ version: formText, expected: formText });
+const diffQuery = z.object({ from: z.string().optional().catch(undefined), to: z.string().optional().catch(undefined) });
 
 const lines = (s: string) => s.split('\n').map((x) => x.trim()).filter(Boolean);
 function headValue(data: unknown, path: readonly string[], list: boolean): string {
@@ -90,7 +114,7 @@ function failureList(failures: TurnFailure[]): Html {
   )}</ul></div>`;
 }
 
-export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
+export const flowRoutes: FastifyPluginAsyncZod<AdminPluginOptions> = async (app, { ctx }) => {
   const { stores, assistant, now } = ctx.deps;
   const record = (id: string): Promise<FlowRecord | undefined> => stores.flows.get(id);
   const refs = catalogueRefs(stores.catalogue);
@@ -98,9 +122,9 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
   const knownFlows = async (extra: string) => new Set([...(await stores.flows.list()).map((r) => r.id), extra]);
   /** Validation as the editor does it: unknown fields are errors too, not silently dropped. */
   const checkFlow = async (yaml: string, id: string) => parseFlowYaml(yaml, await knownFlows(id), { strict: true });
-  const notFound = (req: FastifyRequest, reply: FastifyReply) => send(ctx, req, reply, 'Không tìm thấy luồng', html`<p>Không có luồng này. <a href="/admin/flows">Danh sách luồng</a></p>`, 404);
+  const notFound = (req: AdminRequest, reply: FastifyReply) => renderPage(ctx, req, reply, 'Không tìm thấy luồng', html`<p>Không có luồng này. <a href="/admin/flows">Danh sách luồng</a></p>`, 404);
 
-  app.get('/admin/flows', async (req, reply) => {
+  app.get('/flows', async (req, reply) => {
     await ctx.deps.stats?.refresh();
     const week = ctx.deps.stats?.query({ from: now() - 7 * 86_400_000, to: now() });
     const known = await refs();
@@ -121,7 +145,7 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
         stale.length ? html`<span class="tag stale" title="${stale.join(', ')}">lỗi thời: ${stale.join(', ')}</span>` : '',
       ];
     });
-    return send(
+    return renderPage(
       ctx,
       req,
       reply,
@@ -130,9 +154,9 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     );
   });
 
-  app.get('/admin/flows/new', async (req, reply) => newFlowForm(req, reply, null));
-  const newFlowForm = (req: FastifyRequest, reply: FastifyReply, error: string | null, status = 200) =>
-    send(
+  app.get('/flows/new', async (req, reply) => newFlowForm(req, reply, null));
+  const newFlowForm = (req: AdminRequest, reply: FastifyReply, error: string | null, status = 200) =>
+    renderPage(
       ctx,
       req,
       reply,
@@ -143,10 +167,10 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
 <button>Tạo bản nháp từ mẫu</button></form>`,
       status,
     );
-  app.post('/admin/flows/new', async (req, reply) => {
-    const id = field(req, 'id').trim();
-    const vi = field(req, 'title_vi').trim();
-    const en = field(req, 'title_en').trim();
+  app.post('/flows/new', { schema: { body: newFlowBody } }, async (req, reply) => {
+    const id = req.body.id.trim();
+    const vi = req.body.title_vi.trim();
+    const en = req.body.title_en.trim();
     if (!/^[a-z][a-z0-9-]{1,39}$/.test(id)) return newFlowForm(req, reply, 'Mã luồng chỉ gồm chữ thường, số và dấu -, bắt đầu bằng chữ, 2–40 ký tự.', 400);
     if (await record(id)) return newFlowForm(req, reply, `Đã có luồng "${id}".`, 409);
     if (!vi || !en) return newFlowForm(req, reply, 'Cần tên tiếng Việt và tiếng Anh.', 400);
@@ -171,7 +195,7 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
    * `head` keeps what the clerk typed in the title/trigger boxes when the page comes back with an error.
    */
   const editor = async (
-    req: FastifyRequest,
+    req: AdminRequest,
     reply: FastifyReply,
     r: FlowRecord,
     yaml: string,
@@ -213,7 +237,7 @@ export function registerFlowRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     });
     const lineCount = Math.max(1, yaml.split('\n').length);
     // (The textarea opens with a newline: HTML drops it, so a text that starts with one keeps it.)
-    return send(
+    return renderPage(
       ctx,
       req,
       reply,
@@ -239,8 +263,8 @@ ${schemaHelp()}</div>
       status,
     );
   };
-  app.get('/admin/flows/:id', async (req, reply) => {
-    const r = await record((req.params as { id: string }).id);
+  app.get('/flows/:id', { schema: { params: idParams } }, async (req, reply) => {
+    const r = await record(req.params.id);
     if (!r) return notFound(req, reply);
     return editor(req, reply, r, r.draft?.yaml ?? currentYaml(r));
   });
@@ -250,20 +274,19 @@ ${schemaHelp()}</div>
    * page showed: a box left as it was keeps whatever the YAML now says; a box changed while the
    * YAML's own value was changed differently is a conflict, reported rather than dropped.
    */
-  const withHead = (req: FastifyRequest, yaml: string): { yaml: string; conflicts: string[]; posted: HeadValues } => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+  const withHead = (form: SaveForm, yaml: string): { yaml: string; conflicts: string[]; posted: HeadValues } => {
     const data = flowData(yaml);
     const posted: HeadValues = {};
     const ops: EditOp[] = [];
     const conflicts: string[] = [];
     for (const f of HEAD_FIELDS) {
-      if (!(f.name in body)) continue;
-      const typed = field(req, f.name);
+      const typed = form[f.name];
+      if (typed === undefined) continue;
       posted[f.name] = typed;
       if (data === null) continue;
       const current = headValue(data, f.path, f.list);
       if (sameHead(typed, current, f.list)) continue;
-      const base = `base_${f.name}` in body ? field(req, `base_${f.name}`) : undefined;
+      const base = form[f.base];
       if (base !== undefined && sameHead(typed, base, f.list)) continue;
       if (base !== undefined && !sameHead(current, base, f.list)) {
         conflicts.push(`${f.label}: ô ở trên và nội dung YAML đều được sửa nhưng khác nhau. Anh/chị giữ lại một bên rồi bấm lại (bấm lại sẽ dùng nội dung trong ô).`);
@@ -275,14 +298,15 @@ ${schemaHelp()}</div>
     return { yaml: applyEdits(yaml, ops), conflicts, posted };
   };
 
-  app.post('/admin/flows/:id/save', async (req, reply) => {
-    const r = await record((req.params as { id: string }).id);
+  app.post('/flows/:id/save', { schema: { params: idParams, body: saveBody } }, async (req, reply) => {
+    const r = await record(req.params.id);
     if (!r) return notFound(req, reply);
-    const action = field(req, 'action') || 'validate';
-    const head = withHead(req, field(req, 'yaml').replace(/\r\n/g, '\n'));
+    const form = req.body;
+    const action = form.action || 'validate';
+    const head = withHead(form, form.yaml.replace(/\r\n/g, '\n'));
     const yaml = head.yaml;
     // The version the editor was opened on (a page posted without it publishes unconditionally).
-    const posted = Number.parseInt(field(req, 'expected'), 10);
+    const posted = Number.parseInt(form.expected, 10);
     const expected = Number.isInteger(posted) && posted >= 0 ? posted : undefined;
     const reopen = expected !== undefined ? { expected } : {};
     if (head.conflicts.length) return editor(req, reply, r, yaml, { errors: head.conflicts.map((message) => ({ flowId: r.id, message })), head: head.posted, ...reopen }, 409);
@@ -309,7 +333,7 @@ ${schemaHelp()}</div>
     if (failures.length) return editor(req, reply, r, yaml, { failures, ...reopen }, 422);
     let v;
     try {
-      v = await stores.flows.publish(r.id, yaml, me(req).user, now(), { note: field(req, 'note').slice(0, 200) || undefined, expectedCurrent: expected });
+      v = await stores.flows.publish(r.id, yaml, me(req).user, now(), { note: form.note.slice(0, 200) || undefined, expectedCurrent: expected });
     } catch (err) {
       if (err instanceof VersionConflictError) return publishConflict(req, reply, r.id, yaml, err.expected);
       throw err;
@@ -323,7 +347,7 @@ ${schemaHelp()}</div>
    * Someone else published while this clerk edited: nothing is published, their text stays as
    * the draft, and the editor comes back based on the new version (publishing again replaces it).
    */
-  const publishConflict = async (req: FastifyRequest, reply: FastifyReply, id: string, yaml: string, expected: number) => {
+  const publishConflict = async (req: AdminRequest, reply: FastifyReply, id: string, yaml: string, expected: number) => {
     const fresh = await record(id);
     if (!fresh) return notFound(req, reply);
     const latest = fresh.versions.find((x) => x.version === fresh.current);
@@ -335,7 +359,7 @@ ${schemaHelp()}</div>
   };
 
   /** Drops the draft and records what it said (the store returns the draft it dropped). */
-  const discard = async (req: FastifyRequest, id: string) => {
+  const discard = async (req: AdminRequest, id: string) => {
     const draft = await stores.flows.discardDraft(id);
     if (!draft) return;
     await audit(ctx, req, 'flow.discard-draft', id, { draft }, null);
@@ -353,14 +377,14 @@ ${schemaHelp()}</div>
     return failures;
   }
 
-  app.post('/admin/flows/:id/rollback', async (req, reply) => {
-    const r = await record((req.params as { id: string }).id);
+  app.post('/flows/:id/rollback', { schema: { params: idParams, body: rollbackBody } }, async (req, reply) => {
+    const r = await record(req.params.id);
     if (!r) return notFound(req, reply);
-    const version = Number(field(req, 'version'));
+    const version = Number(req.body.version);
     const target = r.versions.find((v) => v.version === version);
-    if (!target) return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'error', text: `Không có phiên bản v${field(req, 'version')}.` });
+    if (!target) return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'error', text: `Không có phiên bản v${req.body.version}.` });
     const before = r.current;
-    const posted = Number.parseInt(field(req, 'expected'), 10);
+    const posted = Number.parseInt(req.body.expected, 10);
     let v;
     try {
       v = await stores.flows.rollback(r.id, version, me(req).user, now(), Number.isInteger(posted) ? { expectedCurrent: posted } : {});
@@ -377,8 +401,8 @@ ${schemaHelp()}</div>
     ['disable', true],
     ['enable', false],
   ] as const) {
-    app.post(`/admin/flows/:id/${action}`, async (req, reply) => {
-      const r = await record((req.params as { id: string }).id);
+    app.post(`/flows/:id/${action}`, { schema: { params: idParams } }, async (req, reply) => {
+      const r = await record(req.params.id);
       if (!r) return notFound(req, reply);
       if (SYSTEM_FLOWS.has(r.id)) return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'error', text: 'Không thể tắt luồng hệ thống (menu chính, chuyển cán bộ).' });
       const was = await stores.flows.setDisabled(r.id, disabled);
@@ -388,8 +412,8 @@ ${schemaHelp()}</div>
     });
   }
 
-  app.post('/admin/flows/:id/discard', async (req, reply) => {
-    const r = await record((req.params as { id: string }).id);
+  app.post('/flows/:id/discard', { schema: { params: idParams } }, async (req, reply) => {
+    const r = await record(req.params.id);
     if (!r) return notFound(req, reply);
     if (!r.draft) return redirect(ctx, req, reply, `/admin/flows/${r.id}`, { kind: 'ok', text: 'Không có bản nháp nào để bỏ.' });
     await discard(req, r.id);
@@ -415,14 +439,12 @@ ${schemaHelp()}</div>
    * The visual editor's seam: applies form edits to the YAML text (the one source of truth) and
    * answers with the new text, the document as data for the forms, errors with lines, and the diagram.
    */
-  app.post('/admin/flows/:id/edit', async (req, reply) => {
-    const id = (req.params as { id: string }).id;
+  app.post('/flows/:id/edit', { schema: { params: idParams, body: editBody }, config: { api: true } }, async (req, reply) => {
+    const { id } = req.params;
     if (!(await record(id))) return reply.code(404).send({ error: 'Không có luồng này.' });
-    const body = editBody.safeParse(req.body);
-    if (!body.success) return reply.code(400).send({ error: 'Yêu cầu không hợp lệ.' });
-    let yaml = body.data.yaml.replace(/\r\n/g, '\n');
+    let yaml = req.body.yaml.replace(/\r\n/g, '\n');
     try {
-      yaml = applyEdits(yaml, body.data.ops as EditOp[]);
+      yaml = applyEdits(yaml, req.body.ops);
     } catch (err) {
       if (!(err instanceof EditError)) throw err;
       const parsed = await checkFlow(yaml, id);
@@ -432,17 +454,17 @@ ${schemaHelp()}</div>
     return reply.send({ yaml, flow: flowData(yaml), errors: parsed.ok ? [] : parsed.errors, diagram: diagramOf(yaml, parsed) });
   });
 
-  app.get('/admin/flows/:id/diff', async (req, reply) => {
-    const r = await record((req.params as { id: string }).id);
+  app.get('/flows/:id/diff', { schema: { params: idParams, querystring: diffQuery } }, async (req, reply) => {
+    const r = await record(req.params.id);
     if (!r) return notFound(req, reply);
-    const q = req.query as { from?: string; to?: string };
+    const q = req.query;
     const text = (v: string | undefined) => (v === 'draft' ? (r.draft?.yaml ?? currentYaml(r)) : r.versions.find((x) => x.version === Number(v))?.yaml);
     const a = text(q.from);
     const b = text(q.to);
-    if (a === undefined || b === undefined) return send(ctx, req, reply, 'So sánh phiên bản', html`<p>Không có phiên bản cần so sánh.</p>`, 404);
+    if (a === undefined || b === undefined) return renderPage(ctx, req, reply, 'So sánh phiên bản', html`<p>Không có phiên bản cần so sánh.</p>`, 404);
     const lines = diffLines(a, b);
     const changed = lines.filter((l) => l.op !== ' ').length;
-    return send(
+    return renderPage(
       ctx,
       req,
       reply,
@@ -453,11 +475,10 @@ ${schemaHelp()}</div>
 
   const testBody = z.object({ yaml: z.string().max(500_000), state: z.unknown().optional(), text: z.string().max(4000).optional(), lang: z.enum(['vi', 'en']).default('vi') });
   /** Live test chat: one engine step on the posted YAML; the browser keeps the session state. */
-  app.post('/admin/flows/:id/test', async (req, reply) => {
-    const id = (req.params as { id: string }).id;
-    const body = testBody.safeParse(req.body);
-    if (!body.success) return reply.code(400).send({ error: 'Yêu cầu không hợp lệ.' });
-    const parsed = await checkFlow(body.data.yaml, id);
+  app.post('/flows/:id/test', { schema: { params: idParams, body: testBody }, config: { api: true } }, async (req, reply) => {
+    const { id } = req.params;
+    const body = req.body;
+    const parsed = await checkFlow(body.yaml, id);
     if (!parsed.ok) return reply.code(422).send({ error: 'Bản nháp còn lỗi, bấm Kiểm tra để xem chi tiết.', errors: parsed.errors });
     const draft = parsed.flow;
     const deps = {
@@ -466,11 +487,11 @@ ${schemaHelp()}</div>
       officeHours: ctx.deps.config.officeHours,
     };
     const t = now();
-    const prior = body.data.state === undefined ? null : parseSession(body.data.state);
-    const text = body.data.text?.trim() ?? '';
+    const prior = body.state === undefined ? null : parseSession(body.state);
+    const text = body.text?.trim() ?? '';
     let result;
     if (!prior || !prior.flowId || !text) {
-      result = step(draft, newSession(t, body.data.lang), { kind: 'start' }, t, deps, 0);
+      result = step(draft, newSession(t, body.lang), { kind: 'start' }, t, deps, 0);
     } else {
       const flow = prior.flowId === draft.id ? draft : assistant.flows.get(prior.flowId, prior.flowVersion ?? 1);
       if (!flow) return reply.send({ replies: [{ text: '(Luồng đích không còn; bấm Bắt đầu lại.)' }], state: null, ended: true });
@@ -478,4 +499,4 @@ ${schemaHelp()}</div>
     }
     return reply.send({ replies: result.replies, state: result.state, step: result.state.stepId, flow: result.state.flowId, ended: !result.state.flowId, handoff: Boolean(result.handoff) });
   });
-}
+};

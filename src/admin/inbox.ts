@@ -1,13 +1,14 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { fold } from '../catalogue/fold.js';
+import { fold } from '../text/vi/fold.js';
 import { clip } from '../core/clip.js';
 import { maskPII } from '../core/privacy.js';
 import type { Handoff, HandoffMessage, User } from '../store/types.js';
 import { cannedReplies } from './canned.js';
 import type { AdminSession } from './auth.js';
-import { audit, field, me, redirect, send, type AdminCtx } from './context.js';
+import { audit, formBody, formText, idParams, me, redirect, renderPage, type AdminPluginOptions, type AdminRequest } from './context.js';
 import { csrfField, fmtTime, html, postButton, table, type Html } from './html.js';
 
 const STATUS: Record<Handoff['status'], string> = { waiting: 'Đang chờ', claimed: 'Đang xử lý', closed: 'Đã đóng' };
@@ -19,8 +20,8 @@ const listQuery = z.object({
   status: z.enum(Object.keys(FILTERS) as [keyof typeof FILTERS, ...(keyof typeof FILTERS)[]]).catch('open'),
   q: z.string().max(200).catch(''),
 });
-const idParams = z.object({ id: z.string().max(100) });
-const idOf = (req: FastifyRequest) => idParams.safeParse(req.params).data?.id ?? '';
+const cannedBody = formBody({ title: formText, text: formText });
+const textBody = formBody({ text: formText });
 
 /** A comment line every so often keeps proxies from closing an idle event stream. */
 const KEEPALIVE_MS = 20_000;
@@ -31,7 +32,7 @@ const KEEPALIVE_MS = 20_000;
  * own channel under their display name, leave internal notes, transfer to a colleague, pick
  * canned replies, and close, which hands the citizen back to the bot.
  */
-export function registerInboxRoutes(app: FastifyInstance, ctx: AdminCtx): void {
+export const inboxRoutes: FastifyPluginAsyncZod<AdminPluginOptions> = async (app, { ctx }) => {
   const { stores, assistant, now, events } = ctx.deps;
   const canned = cannedReplies(stores.settings);
 
@@ -61,14 +62,14 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     return flow ? `Trợ lý chuyển từ luồng «${flow.flow.title.vi}»` : h.reason;
   };
 
-  app.get('/admin/inbox/count.json', async () => ({ waiting: await stores.handoffs.count('waiting') }));
+  app.get('/inbox/count.json', { config: { api: true } }, async () => ({ waiting: await stores.handoffs.count('waiting') }));
 
   // Server-sent events: one `handoff` event per change (ids and counts only, never message text).
   const streams = new Set<() => void>();
   app.addHook('preClose', async () => {
     for (const end of [...streams]) end();
   });
-  app.get('/admin/inbox/events', (req, reply) => {
+  app.get('/inbox/events', { config: { api: true } }, (req, reply) => {
     reply.hijack();
     const res: ServerResponse = reply.raw;
     res.writeHead(200, {
@@ -132,21 +133,21 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     return html`<div id="inbox-list" data-live="list" aria-live="polite">${rows.length ? table(['Thời điểm', 'Kênh', 'Trạng thái', 'Cán bộ', 'Tóm tắt', 'Tin mới nhất của công dân', 'Số tin'], rows, 'inbox') : html`<p>${empty}</p>`}</div>`;
   };
 
-  app.get('/admin/inbox', async (req, reply) => {
-    const { status, q } = listQuery.parse(req.query ?? {});
+  app.get('/inbox', { schema: { querystring: listQuery } }, async (req, reply) => {
+    const { status, q } = req.query;
     const filter = html`<form method="get" action="/admin/inbox" class="search inbox-filter" role="search">
 <label>Tìm theo nội dung <input type="search" name="q" value="${q}" maxlength="200" placeholder="ví dụ: căn cước, khai sinh"></label>
 <label>Trạng thái <select name="status">${Object.entries(FILTERS).map(([k, label]) => html`<option value="${k}" ${k === status ? html`selected` : ''}>${label}</option>`)}</select></label>
 <button>Lọc</button></form>`;
-    return send(ctx, req, reply, 'Hộp thư cán bộ', html`${assets()}<p><a href="/admin/inbox/canned">Câu trả lời mẫu</a></p>${filter}\n${await listView(status, q)}`);
+    return renderPage(ctx, req, reply, 'Hộp thư cán bộ', html`${assets()}<p><a href="/admin/inbox/canned">Câu trả lời mẫu</a></p>${filter}\n${await listView(status, q)}`);
   });
   // Fragments the page's script swaps in on a live event (no page frame, so no flash is used up).
-  app.get('/admin/inbox/list.html', async (req, reply) => {
-    const { status, q } = listQuery.parse(req.query ?? {});
+  app.get('/inbox/list.html', { schema: { querystring: listQuery }, config: { api: true } }, async (req, reply) => {
+    const { status, q } = req.query;
     return fragment(reply, await listView(status, q));
   });
 
-  app.get('/admin/inbox/canned', async (req, reply) => {
+  app.get('/inbox/canned', async (req, reply) => {
     const s = me(req);
     const rows = (await canned.list()).map(
       (c, i) => html`<li class="card"><form method="post" action="/admin/inbox/canned/${c.id}/save">${csrfField(s)}
@@ -154,7 +155,7 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: AdminCtx): void {
 <label>Nội dung gửi công dân <textarea name="text" rows="3" required maxlength="4000">${c.text}</textarea></label>
 <button>Lưu câu trả lời mẫu ${i + 1}</button></form>${postButton(s, `/admin/inbox/canned/${c.id}/delete`, `Xoá câu trả lời mẫu ${i + 1}`, {}, 'danger')}</li>`,
     );
-    return send(
+    return renderPage(
       ctx,
       req,
       reply,
@@ -168,40 +169,40 @@ ${rows.length ? html`<ol class="canned">${rows}</ol>` : html`<p>Chưa có câu t
     );
   });
 
-  const cannedFields = (req: FastifyRequest) => ({ title: field(req, 'title').trim().slice(0, 80), text: field(req, 'text').trim().slice(0, 4000) });
-  const toCanned = (req: FastifyRequest, reply: FastifyReply, ok: boolean, text: string) =>
+  const cannedFields = (form: { title: string; text: string }) => ({ title: form.title.trim().slice(0, 80), text: form.text.trim().slice(0, 4000) });
+  const toCanned = (req: AdminRequest, reply: FastifyReply, ok: boolean, text: string) =>
     redirect(ctx, req, reply, '/admin/inbox/canned', { kind: ok ? 'ok' : 'error', text });
 
-  app.post('/admin/inbox/canned/add', async (req, reply) => {
-    const { title, text } = cannedFields(req);
+  app.post('/inbox/canned/add', { schema: { body: cannedBody } }, async (req, reply) => {
+    const { title, text } = cannedFields(req.body);
     if (!title || !text) return toCanned(req, reply, false, 'Cần nhập cả tên gợi nhớ và nội dung.');
     const c = await canned.add(title, text);
     await audit(ctx, req, 'canned.add', c.id, undefined, { title });
     return toCanned(req, reply, true, `Đã thêm «${title}».`);
   });
-  app.post('/admin/inbox/canned/:id/save', async (req, reply) => {
-    const id = idOf(req);
-    const { title, text } = cannedFields(req);
+  app.post('/inbox/canned/:id/save', { schema: { params: idParams, body: cannedBody } }, async (req, reply) => {
+    const { id } = req.params;
+    const { title, text } = cannedFields(req.body);
     if (!title || !text) return toCanned(req, reply, false, 'Cần nhập cả tên gợi nhớ và nội dung.');
     const before = (await canned.list()).find((c) => c.id === id);
     if (!before || !(await canned.update(id, title, text))) return toCanned(req, reply, false, 'Không có câu trả lời mẫu này.');
     await audit(ctx, req, 'canned.update', id, { title: before.title, text: before.text }, { title, text });
     return toCanned(req, reply, true, `Đã lưu «${title}».`);
   });
-  app.post('/admin/inbox/canned/:id/delete', async (req, reply) => {
-    const id = idOf(req);
+  app.post('/inbox/canned/:id/delete', { schema: { params: idParams } }, async (req, reply) => {
+    const { id } = req.params;
     const before = (await canned.list()).find((c) => c.id === id);
     if (!before || !(await canned.remove(id))) return toCanned(req, reply, false, 'Không có câu trả lời mẫu này.');
     await audit(ctx, req, 'canned.delete', id, { title: before.title, text: before.text });
     return toCanned(req, reply, true, `Đã xoá «${before.title}».`);
   });
 
-  const load = async (req: FastifyRequest) => {
+  const load = async (id: string) => {
     await loadStaff();
-    return stores.handoffs.get(idOf(req));
+    return stores.handoffs.get(id);
   };
-  const missing = (req: FastifyRequest, reply: FastifyReply) => send(ctx, req, reply, 'Không tìm thấy', html`<p>Không có cuộc trò chuyện này. <a href="/admin/inbox">Hộp thư</a></p>`, 404);
-  const back = (req: FastifyRequest, reply: FastifyReply, h: Handoff, kind: 'ok' | 'error', text: string) => redirect(ctx, req, reply, `/admin/inbox/${h.id}`, { kind, text });
+  const missing = (req: AdminRequest, reply: FastifyReply) => renderPage(ctx, req, reply, 'Không tìm thấy', html`<p>Không có cuộc trò chuyện này. <a href="/admin/inbox">Hộp thư</a></p>`, 404);
+  const back = (req: AdminRequest, reply: FastifyReply, h: Handoff, kind: 'ok' | 'error', text: string) => redirect(ctx, req, reply, `/admin/inbox/${h.id}`, { kind, text });
 
   const line = (m: HandoffMessage): Html => {
     const who =
@@ -227,14 +228,14 @@ ${colleagues.length ? html`<form method="post" action="/admin/inbox/${h.id}/tran
     return html`<div id="handoff-state" class="card">${state}</div>`;
   };
 
-  app.get('/admin/inbox/:id/live.html', async (req, reply) => {
-    const h = await load(req);
+  app.get('/inbox/:id/live.html', { schema: { params: idParams }, config: { api: true } }, async (req, reply) => {
+    const h = await load(req.params.id);
     if (!h) return reply.code(404).send({ error: 'Không có cuộc trò chuyện này.' });
     return fragment(reply, html`${transcriptView(h)}${stateView(h, me(req))}`);
   });
 
-  app.get('/admin/inbox/:id', async (req, reply) => {
-    const h = await load(req);
+  app.get('/inbox/:id', { schema: { params: idParams } }, async (req, reply) => {
+    const h = await load(req.params.id);
     if (!h) return missing(req, reply);
     const s = me(req);
     const list = await canned.list();
@@ -251,7 +252,7 @@ ${postButton(s, `/admin/inbox/${h.id}/close`, 'Đóng và trả lại cho trợ 
 ${list.length ? html`<label>Câu trả lời mẫu <select id="canned-pick"><option value="">— Chọn để điền vào ô trả lời —</option>${list.map((c) => html`<option value="${c.text}">${c.title}</option>`)}</select></label>` : ''}
 <label>Trả lời công dân (gửi qua ${CHANNEL[h.channel] ?? h.channel}, ký tên «Cán bộ ${displayName(s.user)}») <textarea name="text" id="reply-text" rows="2" required maxlength="4000"></textarea></label>
 <button class="primary">Gửi</button></form></div>`;
-    return send(
+    return renderPage(
       ctx,
       req,
       reply,
@@ -265,8 +266,8 @@ ${stateView(h, s)}${actions}</aside></div>`,
     );
   });
 
-  app.post('/admin/inbox/:id/claim', async (req, reply) => {
-    const h = await load(req);
+  app.post('/inbox/:id/claim', { schema: { params: idParams } }, async (req, reply) => {
+    const h = await load(req.params.id);
     if (!h) return missing(req, reply);
     if (h.status !== 'waiting') return back(req, reply, h, 'error', h.status === 'claimed' ? `Cán bộ ${displayName(h.claimedBy)} đã nhận cuộc này.` : 'Cuộc trò chuyện đã đóng.');
     await stores.handoffs.claim(h.id, me(req).user, now());
@@ -274,11 +275,11 @@ ${stateView(h, s)}${actions}</aside></div>`,
     return back(req, reply, h, 'ok', 'Anh/chị đã nhận xử lý cuộc trò chuyện này.');
   });
 
-  app.post('/admin/inbox/:id/transfer', async (req, reply) => {
-    const h = await load(req);
+  app.post('/inbox/:id/transfer', { schema: { params: idParams, body: formBody({ to: formText }) } }, async (req, reply) => {
+    const h = await load(req.params.id);
     if (!h) return missing(req, reply);
     if (h.status === 'closed') return back(req, reply, h, 'error', 'Cuộc trò chuyện đã đóng; không chuyển được.');
-    const to = staff.get(field(req, 'to'));
+    const to = staff.get(req.body.to);
     if (!to || to.disabled) return back(req, reply, h, 'error', 'Không có cán bộ này hoặc tài khoản đã bị khoá.');
     if (to.name === h.claimedBy) return back(req, reply, h, 'error', `${displayName(to.name)} đang xử lý cuộc này rồi.`);
     const from = h.claimedBy;
@@ -289,10 +290,10 @@ ${stateView(h, s)}${actions}</aside></div>`,
     return back(req, reply, h, 'ok', `Đã chuyển cho ${displayName(to.name)}.`);
   });
 
-  app.post('/admin/inbox/:id/note', async (req, reply) => {
-    const h = await load(req);
+  app.post('/inbox/:id/note', { schema: { params: idParams, body: textBody } }, async (req, reply) => {
+    const h = await load(req.params.id);
     if (!h) return missing(req, reply);
-    const text = field(req, 'text').trim().slice(0, 2000);
+    const text = req.body.text.trim().slice(0, 2000);
     if (!text) return back(req, reply, h, 'error', 'Ghi chú trống.');
     await stores.handoffs.append(h.id, { from: 'note', text: maskPII(text), at: now(), staff: me(req).user });
     await audit(ctx, req, 'handoff.note', h.id);
@@ -301,10 +302,10 @@ ${stateView(h, s)}${actions}</aside></div>`,
 
   const channelFor = (h: Handoff) => assistant.channels.find((c) => c.name === h.channel);
 
-  app.post('/admin/inbox/:id/reply', async (req, reply) => {
-    const h = await load(req);
+  app.post('/inbox/:id/reply', { schema: { params: idParams, body: textBody } }, async (req, reply) => {
+    const h = await load(req.params.id);
     if (!h) return missing(req, reply);
-    const text = field(req, 'text').trim().slice(0, 4000);
+    const text = req.body.text.trim().slice(0, 4000);
     if (h.status === 'closed') return back(req, reply, h, 'error', 'Cuộc trò chuyện đã đóng; không gửi được.');
     if (!text) return back(req, reply, h, 'error', 'Nội dung trả lời trống.');
     const channel = channelFor(h);
@@ -331,8 +332,8 @@ ${stateView(h, s)}${actions}</aside></div>`,
     return back(req, reply, h, 'ok', 'Đã gửi.');
   });
 
-  app.post('/admin/inbox/:id/close', async (req, reply) => {
-    const h = await load(req);
+  app.post('/inbox/:id/close', { schema: { params: idParams } }, async (req, reply) => {
+    const h = await load(req.params.id);
     if (!h) return missing(req, reply);
     if (h.status === 'closed') return redirect(ctx, req, reply, '/admin/inbox');
     await stores.handoffs.close(h.id, now());
@@ -345,7 +346,7 @@ ${stateView(h, s)}${actions}</aside></div>`,
     await audit(ctx, req, 'handoff.close', h.id);
     return redirect(ctx, req, reply, '/admin/inbox', { kind: 'ok', text: 'Đã đóng; công dân được trả lại cho trợ lý tự động.' });
   });
-}
+};
 
 function fragment(reply: FastifyReply, body: Html): FastifyReply {
   return reply.type('text/html; charset=utf-8').send(body.value);

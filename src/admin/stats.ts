@@ -1,14 +1,17 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { toCsv, vnDay, vnDayRange, type Stats } from '../stats/aggregate.js';
-import { send, type AdminCtx } from './context.js';
+import { renderPage, type AdminPluginOptions } from './context.js';
 import { barChart, formatNum, html, table } from './html.js';
 
 const DAY = 86_400_000;
 const isDay = (s: unknown): s is string => typeof s === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s));
+/** A day the form may leave out or get wrong: anything but YYYY-MM-DD falls back to the default range. */
+const day = z.string().optional().catch(undefined);
+const rangeQuery = z.object({ from: day, to: day });
 
 /** Date range from ?from=YYYY-MM-DD&to=YYYY-MM-DD (Vietnamese days, inclusive); default the last 14 days. */
-function range(req: FastifyRequest, now: number): { from: string; to: string; fromMs: number; toMs: number } {
-  const q = req.query as { from?: string; to?: string };
+function range(q: z.infer<typeof rangeQuery>, now: number): { from: string; to: string; fromMs: number; toMs: number } {
   const to = isDay(q.to) ? q.to : vnDay(now);
   const from = isDay(q.from) ? q.from : new Date(Date.parse(to) - 13 * DAY).toISOString().slice(0, 10);
   const [a, b] = from <= to ? [from, to] : [to, from];
@@ -29,12 +32,13 @@ function tables(s: Stats): Record<string, Record<string, string | number | null>
   };
 }
 
-export function registerStatsRoutes(app: FastifyInstance, ctx: AdminCtx): void {
+/** The usage dashboard and its CSV exports (registered in the admin-only plugin). */
+export const statsRoutes: FastifyPluginAsyncZod<AdminPluginOptions> = async (app, { ctx }) => {
   const { stats, stores, now } = ctx.deps;
 
-  app.get('/admin/stats/export/:table', async (req, reply) => {
-    const name = (req.params as { table: string }).table.replace(/\.csv$/, '');
-    const r = range(req, now());
+  app.get('/stats/export/:table', { schema: { params: z.object({ table: z.string() }), querystring: rangeQuery } }, async (req, reply) => {
+    const name = req.params.table.replace(/\.csv$/, '');
+    const r = range(req.query, now());
     await stats?.refresh();
     const all = stats ? tables(stats.query({ from: r.fromMs, to: r.toMs })) : {};
     const rows = all[name];
@@ -45,8 +49,8 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: AdminCtx): void {
       .send('\uFEFF' + (rows.length ? toCsv(rows) : ''));
   });
 
-  app.get('/admin/stats', async (req, reply) => {
-    const r = range(req, now());
+  app.get('/stats', { schema: { querystring: rangeQuery } }, async (req, reply) => {
+    const r = range(req.query, now());
     await stats?.refresh();
     const s = stats ? stats.query({ from: r.fromMs, to: r.toMs }) : emptyStats();
     const qs = `from=${r.from}&to=${r.to}`;
@@ -114,9 +118,9 @@ ${
       )}`
     : ''
 }`;
-    return send(ctx, req, reply, 'Thống kê sử dụng', body);
+    return renderPage(ctx, req, reply, 'Thống kê sử dụng', body);
   });
-}
+};
 
 function channelTotals(s: Stats): [string, number][] {
   const m = new Map<string, number>();

@@ -1,18 +1,27 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { addUser, checkCredentials, hashPassword, PASSWORD_RULE, passwordProblem } from './auth.js';
-import { audit, field, me, redirect, send, type AdminCtx } from './context.js';
+import { audit, formBody, formText, me, redirect, renderPage, type AdminPluginOptions } from './context.js';
 import { csrfField, fmtTime, html, postButton, ROLE_LABEL, table } from './html.js';
 
 const DISPLAY_NAME_MAX = 60;
 
-/** Accounts (admins only), each person's own account page, and the audit log. */
-export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
+const cleanName = (v: string) => v.replace(/\s+/g, ' ').trim().slice(0, DISPLAY_NAME_MAX);
+const roleOf = (v: string) => (v === 'admin' ? 'admin' : 'staff');
+
+const nameBody = formBody({ name: formText });
+const addBody = formBody({ name: formText, role: formText, password: formText, displayName: formText });
+const editBody = formBody({ name: formText, role: formText, displayName: formText });
+const passwordBody = formBody({ name: formText, password: formText });
+const auditQuery = z.object({ after: z.string().optional().catch(undefined) });
+
+/** Accounts and the audit log (registered in the admin-only plugin). */
+export const userRoutes: FastifyPluginAsyncZod<AdminPluginOptions> = async (app, { ctx }) => {
   const { stores, now } = ctx.deps;
   const params = ctx.deps.config.passwordHash;
   const activeAdmins = async () => (await stores.users.list()).filter((u) => u.role === 'admin' && !u.disabled).length;
-  const cleanName = (v: string) => v.replace(/\s+/g, ' ').trim().slice(0, DISPLAY_NAME_MAX);
 
-  app.get('/admin/users', async (req, reply) => {
+  app.get('/users', async (req, reply) => {
     const s = me(req);
     const rows = (await stores.users.list()).map((u) => [
       u.name,
@@ -23,7 +32,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
       u.name === s.user ? '(anh/chị)' : postButton(s, '/admin/users/toggle', u.disabled ? 'Mở khoá' : 'Khoá', { name: u.name }),
       html`<form method="post" action="/admin/users/password" class="inline">${csrfField(s)}<input type="hidden" name="name" value="${u.name}"><label><span class="sr-only">Mật khẩu mới cho ${u.name}</span><input type="password" name="password" minlength="10" placeholder="mật khẩu mới" autocomplete="new-password" required></label><button>Đặt lại</button></form>`,
     ]);
-    return send(
+    return renderPage(
       ctx,
       req,
       reply,
@@ -37,11 +46,12 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     );
   });
 
-  app.post('/admin/users/add', async (req, reply) => {
-    const role = field(req, 'role') === 'admin' ? 'admin' : 'staff';
+  app.post('/users/add', { schema: { body: addBody } }, async (req, reply) => {
+    const form = req.body;
+    const role = roleOf(form.role);
     try {
-      const created = await addUser(stores.users, field(req, 'name').trim().toLowerCase(), role, field(req, 'password'), now(), params);
-      const displayName = cleanName(field(req, 'displayName'));
+      const created = await addUser(stores.users, form.name.trim().toLowerCase(), role, form.password, now(), params);
+      const displayName = cleanName(form.displayName);
       const u = displayName ? { ...created, displayName } : created;
       if (displayName) await stores.users.put(u);
       await audit(ctx, req, 'user.add', u.name, undefined, { role, displayName: u.displayName });
@@ -51,8 +61,8 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     }
   });
 
-  app.post('/admin/users/toggle', async (req, reply) => {
-    const u = await stores.users.get(field(req, 'name'));
+  app.post('/users/toggle', { schema: { body: nameBody } }, async (req, reply) => {
+    const u = await stores.users.get(req.body.name);
     if (!u || u.name === me(req).user) return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: 'Không thể khoá tài khoản này.' });
     if (!u.disabled && u.role === 'admin' && (await activeAdmins()) <= 1) return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: 'Phải còn ít nhất một quản trị viên hoạt động.' });
     await stores.users.put({ ...u, disabled: !u.disabled });
@@ -61,11 +71,12 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     return redirect(ctx, req, reply, '/admin/users', { kind: 'ok', text: `${u.disabled ? 'Đã mở khoá' : 'Đã khoá'} ${u.name}.` });
   });
 
-  app.post('/admin/users/edit', async (req, reply) => {
-    const u = await stores.users.get(field(req, 'name'));
+  app.post('/users/edit', { schema: { body: editBody } }, async (req, reply) => {
+    const form = req.body;
+    const u = await stores.users.get(form.name);
     if (!u) return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: 'Không có tài khoản này.' });
-    const role = field(req, 'role') === 'admin' ? 'admin' : 'staff';
-    const displayName = cleanName(field(req, 'displayName')) || undefined;
+    const role = roleOf(form.role);
+    const displayName = cleanName(form.displayName) || undefined;
     if (u.role === 'admin' && role !== 'admin' && !u.disabled && (await activeAdmins()) <= 1) {
       return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: 'Phải còn ít nhất một quản trị viên hoạt động.' });
     }
@@ -77,9 +88,9 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     return redirect(ctx, req, reply, '/admin/users', { kind: 'ok', text: `Đã lưu ${u.name}: ${ROLE_LABEL[role]}${displayName ? `, tên hiển thị “${displayName}”` : ''}.` });
   });
 
-  app.post('/admin/users/password', async (req, reply) => {
-    const u = await stores.users.get(field(req, 'name'));
-    const password = field(req, 'password');
+  app.post('/users/password', { schema: { body: passwordBody } }, async (req, reply) => {
+    const u = await stores.users.get(req.body.name);
+    const password = req.body.password;
     const problem = u ? passwordProblem(password, u.name) : 'Không có tài khoản này.';
     if (!u || problem) return redirect(ctx, req, reply, '/admin/users', { kind: 'error', text: problem ?? 'Không có tài khoản này.' });
     await stores.users.put({ ...u, passwordHash: await hashPassword(password, params) });
@@ -88,11 +99,34 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     return redirect(ctx, req, reply, '/admin/users', { kind: 'ok', text: `Đã đặt lại mật khẩu cho ${u.name}.` });
   });
 
-  // Every signed-in person: their own display name and password.
-  app.get('/admin/account', async (req, reply) => {
+  app.get('/audit', { schema: { querystring: auditQuery } }, async (req, reply) => {
+    const short = (v: unknown) => {
+      if (v === undefined || v === null) return '';
+      const s = JSON.stringify(v);
+      return s.length > 300 ? s.slice(0, 300) + '…' : s;
+    };
+    const { after } = req.query;
+    let page;
+    try {
+      page = await stores.audit.list({ limit: 500, ...(after ? { after } : {}) });
+    } catch {
+      return reply.code(303).redirect('/admin/audit');
+    }
+    const rows = page.items.map((e) => [fmtTime(e.at), e.who, e.action, e.target, html`<code>${short(e.before)}</code>`, html`<code>${short(e.after)}</code>`]);
+    const more = page.next ? html`<p><a href="/admin/audit?after=${page.next}">Các thay đổi cũ hơn →</a></p>` : '';
+    return renderPage(ctx, req, reply, 'Nhật ký thay đổi', html`${table(['Thời điểm', 'Người', 'Thao tác', 'Đối tượng', 'Trước', 'Sau'], rows, 'audit')}${more}`);
+  });
+};
+
+/** Each signed-in person's own account: display name and password. */
+export const accountRoutes: FastifyPluginAsyncZod<AdminPluginOptions> = async (app, { ctx }) => {
+  const { stores } = ctx.deps;
+  const params = ctx.deps.config.passwordHash;
+
+  app.get('/account', async (req, reply) => {
     const s = me(req);
     const u = await stores.users.get(s.user);
-    return send(
+    return renderPage(
       ctx,
       req,
       reply,
@@ -110,17 +144,18 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     );
   });
 
-  app.post('/admin/account/name', async (req, reply) => {
+  app.post('/account/name', { schema: { body: formBody({ displayName: formText }) } }, async (req, reply) => {
     const u = await stores.users.get(me(req).user);
     if (!u) return redirect(ctx, req, reply, '/admin/account', { kind: 'error', text: 'Không có tài khoản này.' });
-    const displayName = cleanName(field(req, 'displayName')) || undefined;
+    const displayName = cleanName(req.body.displayName) || undefined;
     await stores.users.put({ ...u, displayName });
     await audit(ctx, req, 'user.edit', u.name, { displayName: u.displayName }, { displayName });
     return redirect(ctx, req, reply, '/admin/account', { kind: 'ok', text: displayName ? `Đã lưu tên hiển thị “${displayName}”.` : 'Đã bỏ tên hiển thị; công dân sẽ thấy tên đăng nhập.' });
   });
 
-  app.post('/admin/account/password', async (req, reply) => {
+  app.post('/account/password', { schema: { body: formBody({ current: formText, password: formText, confirm: formText }) } }, async (req, reply) => {
     const s = me(req);
+    const form = req.body;
     const u = await stores.users.get(s.user);
     const attempt = { name: s.user, ip: req.ip, exists: true };
     const error = (text: string) => redirect(ctx, req, reply, '/admin/account', { kind: 'error', text });
@@ -128,10 +163,10 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     // A stolen session must not become a way to guess the password: same limits as the sign-in form.
     if (ctx.limiter.lockedFor(attempt) > 0) return error('Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau 15 phút.');
     ctx.limiter.fail(attempt);
-    if (!(await checkCredentials(u, field(req, 'current'), params))) return error('Mật khẩu hiện tại chưa đúng.');
+    if (!(await checkCredentials(u, form.current, params))) return error('Mật khẩu hiện tại chưa đúng.');
     ctx.limiter.succeed(attempt);
-    const password = field(req, 'password');
-    if (password !== field(req, 'confirm')) return error('Hai lần nhập mật khẩu mới không khớp nhau.');
+    const password = form.password;
+    if (password !== form.confirm) return error('Hai lần nhập mật khẩu mới không khớp nhau.');
     const problem = passwordProblem(password, u.name);
     if (problem) return error(problem);
     await stores.users.put({ ...u, passwordHash: await hashPassword(password, params) });
@@ -140,22 +175,4 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AdminCtx): void {
     await audit(ctx, req, 'user.password', u.name);
     return redirect(ctx, req, reply, '/admin/account', { kind: 'ok', text: 'Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.' });
   });
-
-  app.get('/admin/audit', async (req, reply) => {
-    const short = (v: unknown) => {
-      if (v === undefined || v === null) return '';
-      const s = JSON.stringify(v);
-      return s.length > 300 ? s.slice(0, 300) + '…' : s;
-    };
-    const after = (req.query as { after?: unknown } | undefined)?.after;
-    let page;
-    try {
-      page = await stores.audit.list({ limit: 500, ...(typeof after === 'string' && after ? { after } : {}) });
-    } catch {
-      return reply.code(303).redirect('/admin/audit');
-    }
-    const rows = page.items.map((e) => [fmtTime(e.at), e.who, e.action, e.target, html`<code>${short(e.before)}</code>`, html`<code>${short(e.after)}</code>`]);
-    const more = page.next ? html`<p><a href="/admin/audit?after=${page.next}">Các thay đổi cũ hơn →</a></p>` : '';
-    return send(ctx, req, reply, 'Nhật ký thay đổi', html`${table(['Thời điểm', 'Người', 'Thao tác', 'Đối tượng', 'Trước', 'Sau'], rows, 'audit')}${more}`);
-  });
-}
+};

@@ -1,27 +1,30 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ChannelConnect } from '../channels/channel.js';
-import { audit, field, me, redirect, send, type AdminCtx } from './context.js';
+import { audit, formBody, formText, me, redirect, renderPage, type AdminPluginOptions } from './context.js';
 import { csrfField, fmtTime, html, postButton, table } from './html.js';
 
 const PAGE = '/admin/zalo-oa';
-const callbackQuery = z.object({ code: z.string().min(1).max(2000), state: z.string().min(1).max(200) });
+/** What Zalo sends back; a missing or odd value is told to the admin on the page, not as a 400. */
+const callbackQuery = z.object({ code: z.string().min(1).max(2000).optional().catch(undefined), state: z.string().min(1).max(200).optional().catch(undefined) });
+const testBody = formBody({ userId: formText, text: formText });
 const TEST_MAX = 2000;
 
 /**
- * "Kết nối Zalo OA" (admins only): the OAuth v4 + PKCE authorisation that gets the OA's first
+ * "Kết nối Zalo OA" (registered in the admin-only plugin): the OAuth v4 + PKCE authorisation that gets the OA's first
  * tokens, their state and expiry, what to paste into developers.zalo.me, and a test message.
  */
-export function registerZaloOaRoutes(app: FastifyInstance, ctx: AdminCtx): void {
+export const zaloOaRoutes: FastifyPluginAsyncZod<AdminPluginOptions> = async (app, { ctx }) => {
   const { config } = ctx.deps;
   const connect = (): ChannelConnect | undefined => ctx.deps.assistant.channels.find((c) => c.name === 'zalo-oa')?.connect;
-  const back = (req: FastifyRequest, reply: Parameters<typeof redirect>[2], kind: 'ok' | 'error', text: string) => redirect(ctx, req, reply, PAGE, { kind, text });
+  const back = (req: Pick<FastifyRequest, 'admin'>, reply: FastifyReply, kind: 'ok' | 'error', text: string) => redirect(ctx, req, reply, PAGE, { kind, text });
 
-  app.get(PAGE, async (req, reply) => {
+  app.get('/zalo-oa', async (req, reply) => {
     const s = me(req);
     const c = connect();
     if (!c) {
-      return send(
+      return renderPage(
         ctx,
         req,
         reply,
@@ -62,10 +65,10 @@ ${st.redirectUrl ? postButton(s, `${PAGE}/authorize`, st.connected ? 'Kết nố
 <label>ID người dùng Zalo (user_id theo OA, thấy trong hộp thư cán bộ; người này cần đã nhắn OA trong 7 ngày qua) <input name="userId" pattern="[0-9]{1,30}" required></label>
 <label>Nội dung <textarea name="text" rows="2" maxlength="${TEST_MAX}" required>Tin nhắn thử từ trợ lý dịch vụ công.</textarea></label>
 <button>Gửi tin nhắn thử</button></form>`;
-    return send(ctx, req, reply, 'Kết nối Zalo OA', body);
+    return renderPage(ctx, req, reply, 'Kết nối Zalo OA', body);
   });
 
-  app.post(`${PAGE}/authorize`, async (req, reply) => {
+  app.post('/zalo-oa/authorize', async (req, reply) => {
     const c = connect();
     if (!c || !config.publicUrl) return back(req, reply, 'error', 'Kênh Zalo OA chưa bật hoặc chưa đặt PUBLIC_URL.');
     const status = await c.status();
@@ -74,12 +77,12 @@ ${st.redirectUrl ? postButton(s, `${PAGE}/authorize`, st.connected ? 'Kết nố
     return reply.code(303).redirect(url);
   });
 
-  app.get(`${PAGE}/callback`, async (req, reply) => {
+  app.get('/zalo-oa/callback', { schema: { querystring: callbackQuery } }, async (req, reply) => {
     const c = connect();
-    const q = callbackQuery.safeParse(req.query);
-    if (!c || !q.success) return back(req, reply, 'error', 'Thiếu mã ủy quyền từ Zalo; vui lòng bấm "Kết nối Zalo OA" lại.');
+    const { code, state } = req.query;
+    if (!c || !code || !state) return back(req, reply, 'error', 'Thiếu mã ủy quyền từ Zalo; vui lòng bấm "Kết nối Zalo OA" lại.');
     try {
-      await c.complete(q.data.code, q.data.state);
+      await c.complete(code, state);
     } catch (err) {
       ctx.deps.log.warn({ component: 'admin', who: me(req).user }, 'zalo oa authorisation not completed');
       return back(req, reply, 'error', (err as Error).message);
@@ -88,10 +91,10 @@ ${st.redirectUrl ? postButton(s, `${PAGE}/authorize`, st.connected ? 'Kết nố
     return back(req, reply, 'ok', 'Đã kết nối Zalo OA: mã truy cập đã được lưu. / The OA is connected.');
   });
 
-  app.post(`${PAGE}/test`, async (req, reply) => {
+  app.post('/zalo-oa/test', { schema: { body: testBody } }, async (req, reply) => {
     const c = connect();
-    const userId = field(req, 'userId').trim();
-    const text = field(req, 'text').trim().slice(0, TEST_MAX);
+    const userId = req.body.userId.trim();
+    const text = req.body.text.trim().slice(0, TEST_MAX);
     if (!c) return back(req, reply, 'error', 'Kênh Zalo OA chưa bật.');
     if (!/^\d{1,30}$/.test(userId) || !text) return back(req, reply, 'error', 'Cần nhập ID người dùng (chỉ gồm chữ số) và nội dung.');
     try {
@@ -102,4 +105,4 @@ ${st.redirectUrl ? postButton(s, `${PAGE}/authorize`, st.connected ? 'Kết nố
     await audit(ctx, req, 'zalo-oa.test', 'zalo-oa');
     return back(req, reply, 'ok', 'Đã gửi tin nhắn thử. / Test message sent.');
   });
-}
+};

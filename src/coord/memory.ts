@@ -1,5 +1,6 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Logger } from '../log.js';
+import { boundedMap } from '../core/lru.js';
 import { createLease, type LeaseBackend } from './lease.js';
 import { consumeWith } from './limit.js';
 import type { Coordinator, Limiter } from './types.js';
@@ -19,11 +20,11 @@ const viaJson = (v: unknown): unknown => (v === undefined ? null : JSON.parse(JS
  * dedupe, mailbox and lease clocks (rate limits use the real clock).
  */
 export function createMemoryCoordinator(now: () => number = Date.now, log?: Logger): Coordinator {
-  const seenUntil = new Map<string, number>();
-  const counters = new Map<string, { value: number; until: number }>();
+  const seenKeys = boundedMap<string, true>({ max: SEEN_MAX, now });
+  const counters = boundedMap<string, number>({ max: COUNTERS_MAX, now });
   const limiters = new Map<string, Limiter>();
   const topics = new Map<string, Set<(message: unknown) => void>>();
-  const boxes = new Map<string, { items: unknown[]; until: number }>();
+  const boxes = boundedMap<string, unknown[]>({ max: MAILBOXES_MAX, now });
   const leases = new Map<string, { owner: string; until: number }>();
   const keepers = new Set<() => Promise<void>>();
 
@@ -53,27 +54,14 @@ export function createMemoryCoordinator(now: () => number = Date.now, log?: Logg
   return {
     kind: 'memory',
     async seen(key, ttlSec) {
-      const t = now();
-      // Insertion order is close to expiry order: drop expired keys from the front.
-      for (const [k, until] of seenUntil) {
-        if (until > t) break;
-        seenUntil.delete(k);
-      }
-      const until = seenUntil.get(key);
-      if (until !== undefined && until > t) return true;
-      seenUntil.delete(key);
-      seenUntil.set(key, t + ttlSec * 1000);
-      if (seenUntil.size > SEEN_MAX) seenUntil.delete(seenUntil.keys().next().value as string);
+      if (seenKeys.get(key)) return true;
+      seenKeys.set(key, true, { ttl: ttlSec * 1000 });
       return false;
     },
     async incr(key, ttlSec, by = 1) {
-      const t = now();
-      const c = counters.get(key);
-      const value = (c && c.until > t ? c.value : 0) + by;
+      const value = (counters.get(key) ?? 0) + by;
       if (by === 0) return value;
-      counters.delete(key);
-      counters.set(key, { value, until: t + ttlSec * 1000 });
-      if (counters.size > COUNTERS_MAX) counters.delete(counters.keys().next().value as string);
+      counters.set(key, value, { ttl: ttlSec * 1000 });
       return value;
     },
     limiter(name, opts) {
@@ -116,19 +104,13 @@ export function createMemoryCoordinator(now: () => number = Date.now, log?: Logg
     mailbox: {
       async push(box, items, opts) {
         if (!items.length) return;
-        const t = now();
-        const b = boxes.get(box);
-        const list = b && b.until > t ? b.items : [];
-        list.push(...items.map(viaJson));
-        if (list.length > opts.max) list.splice(0, list.length - opts.max);
-        boxes.delete(box);
-        boxes.set(box, { items: list, until: t + opts.ttlSec * 1000 });
-        if (boxes.size > MAILBOXES_MAX) boxes.delete(boxes.keys().next().value as string);
+        const list = [...(boxes.get(box) ?? []), ...items.map(viaJson)].slice(-opts.max);
+        boxes.set(box, list, { ttl: opts.ttlSec * 1000 });
       },
       async take(box) {
-        const b = boxes.get(box);
+        const items = boxes.get(box) ?? [];
         boxes.delete(box);
-        return b && b.until > now() ? b.items : [];
+        return items;
       },
     },
     lease(name, ttlMs) {

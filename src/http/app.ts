@@ -1,5 +1,6 @@
 import helmet from '@fastify/helmet';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Channel } from '../channels/channel.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -12,13 +13,44 @@ export interface AppDeps {
   storesReady: () => boolean;
   /** Each backend in use and whether it answers (PostgreSQL, Redis, embedded); all up when absent. */
   backends?: () => Record<string, boolean>;
-  /** Registers extra routes (admin) on the app. */
-  plugins?: ((app: FastifyInstance) => void | Promise<void>)[];
+}
+
+/** An error as fastify hands it to an error handler. */
+export type HttpError = Error & { statusCode?: number; code?: string };
+
+/** The status an error is answered with: its own 4xx/5xx, else 500. */
+export function errorStatus(err: HttpError): number {
+  return err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+}
+
+/** What the client is told (Vietnamese, then English); server errors never show their message. */
+export function errorMessage(err: HttpError, status: number): string {
+  return status === 413
+    ? 'Nội dung gửi lên quá lớn. / Request body too large.'
+    : status === 400 && err.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+      ? 'JSON không hợp lệ. / Malformed JSON body.'
+      : status >= 500
+        ? 'Lỗi máy chủ, vui lòng thử lại sau. / Server error, please try again later.'
+        : err.message;
+}
+
+/** Server errors go to the log with their stack; the client gets a message without it. */
+export function logServerError(err: HttpError, req: FastifyRequest, status: number): void {
+  if (status >= 500) req.log.error({ err, url: req.url.split('?')[0] }, 'request failed');
+}
+
+/** The fields a request failed its route's zod schema on (`text: Invalid input: …`), or null. */
+export function validationDetails(err: unknown): string[] | null {
+  if (!hasZodFastifySchemaValidationErrors(err)) return null;
+  return err.validation.map((v) => `${v.instancePath.replace(/^\//, '').replaceAll('/', '.')}: ${v.message}`);
 }
 
 /**
  * The fastify app: /healthz, /readyz, each channel's routes (web chat, webhooks) and admin.
- * Errors are answered as JSON with a clear message; the stack stays in the log.
+ * Routes are schema-first: their `params`, `querystring` and `body` are zod schemas
+ * (fastify-type-provider-zod), so a handler gets typed, validated input. Errors are answered as
+ * JSON with a clear message (a request that fails its schema: `{error, details}`); the stack
+ * stays in the log. HTML areas (admin) answer their own errors as pages.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const tp = deps.config.trustProxy;
@@ -56,18 +88,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     strictTransportSecurity: deps.config.publicUrl?.startsWith('https://') ? { maxAge: 31_536_000 } : false,
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err, url: req.url.split('?')[0] }, 'request failed');
-    const message =
-      status === 413
-        ? 'Nội dung gửi lên quá lớn. / Request body too large.'
-        : status === 400 && err.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
-          ? 'JSON không hợp lệ. / Malformed JSON body.'
-          : status >= 500
-            ? 'Lỗi máy chủ, vui lòng thử lại sau. / Server error, please try again later.'
-            : err.message;
-    return reply.code(status).send({ error: message, code: err.code });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((err: HttpError, req, reply) => {
+    const details = validationDetails(err);
+    if (details) return reply.code(400).send({ error: 'Yêu cầu không hợp lệ.', details });
+    const status = errorStatus(err);
+    logServerError(err, req, status);
+    return reply.code(status).send({ error: errorMessage(err, status), code: err.code });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `Không tìm thấy ${req.method} ${req.url.split('?')[0]} / Not found` }));
 
@@ -87,7 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   });
 
-  for (const c of deps.channels) c.register?.(app);
-  for (const p of deps.plugins ?? []) await p(app);
+  // Each channel's routes in a plugin of their own (callers add the admin the same way).
+  for (const c of deps.channels) if (c.register) await app.register(async (scope) => c.register?.(scope));
   return app;
 }

@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -18,6 +19,7 @@ const COOKIE = 'dvc_chat';
 const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
 const SECRET_SETTING = 'webSessionSecret';
 
+/** `POST /api/chat`; a body that does not fit is answered 400 `{error, details}` by the app. */
 const messageBody = z.object({
   text: z.string().max(4000, 'tin nhắn quá dài (tối đa 4.000 ký tự)'),
   id: z.string().max(64).optional(),
@@ -115,7 +117,7 @@ export function createWebChannel(deps: ChannelDeps): Channel {
   return {
     name: 'web',
     mode: 'http',
-    register(app: FastifyInstance) {
+    async register(app: FastifyInstance) {
       app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(pageHtml));
       app.get('/chat.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(chatJs));
       app.get('/chat.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(chatCss));
@@ -123,16 +125,13 @@ export function createWebChannel(deps: ChannelDeps): Channel {
       app.get('/widget.js', (_req, reply) =>
         reply.type('text/javascript; charset=utf-8').header('access-control-allow-origin', '*').header('cross-origin-resource-policy', 'cross-origin').send(widgetJs),
       );
-      app.register(async (scope) => {
-        await scope.register(cookie, { secret: await sessionSecret(deps) });
+      await app.register(async (plain) => {
+        await plain.register(cookie, { secret: await sessionSecret(deps) });
+        const scope = plain.withTypeProvider<ZodTypeProvider>();
 
-        scope.post('/api/chat', { bodyLimit: 16 * 1024 }, async (req, reply) => {
+        scope.post('/api/chat', { bodyLimit: 16 * 1024, schema: { body: messageBody } }, async (req, reply) => {
           if (!accepting) return reply.code(503).send({ error: 'Máy chủ đang khởi động lại, anh/chị vui lòng thử lại sau ít phút.' });
-          const parsed = messageBody.safeParse(req.body);
-          if (!parsed.success) {
-            return reply.code(400).send({ error: 'Yêu cầu không hợp lệ.', details: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
-          }
-          const { text, id, restart } = parsed.data;
+          const { text, id, restart } = req.body;
           const network = networkOf(req.ip);
           let sid = restart ? null : sessionOf(req);
           try {
