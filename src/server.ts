@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { adminPlugin } from './admin/index.js';
-import { addUser } from './admin/auth.js';
+import { addUser } from './accounts/index.js';
 import { createAssistant, type Assistant } from './assistant.js';
 import type { Config } from './config.js';
 import { FLOWS_DIR } from './flow/index.js';

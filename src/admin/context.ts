@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Assistant } from '../assistant.js';
+import type { CatalogueService } from '../catalogue/service.js';
+import type { Channel } from '../channels/channel.js';
+import type { FlowRegistry } from '../flow/registry.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { EventSink } from '../stats/event.js';
@@ -13,7 +15,14 @@ export interface AdminDeps {
   config: Config;
   log: Logger;
   stores: Stores;
-  assistant: Pick<Assistant, 'catalogue' | 'flows' | 'channels' | 'changed'>;
+  /** What the admin uses of the running assistant (the wiring passes it in). */
+  assistant: {
+    catalogue: CatalogueService;
+    flows: FlowRegistry;
+    channels: Channel[];
+    /** Reloads here and tells the other instances (a flow, the catalogue or the alias tables changed). */
+    changed(what: 'flow' | 'catalogue' | 'aliases'): Promise<void>;
+  };
   now: () => number;
   events: EventSink;
   /** Aggregated event log (DATA_DIR/events); absent in tests that do not need stats. */

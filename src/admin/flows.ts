@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { newSession, parseSession } from '../core/session.js';
 import { step } from '../flow/engine.js';
-import { loadConversationTests, runConversationTests, type TurnFailure } from '../flow/conversation-tests.js';
+import { loadConversationTests, runConversationTests, type TurnFailure } from '../conversation/flow-tests.js';
 import { flowSchema, stepSchema, VALIDATORS } from '../flow/schema.js';
 import { parseFlowYaml, type FlowError, type ParsedFlow } from '../flow/validate.js';
 import { VersionConflictError, type FlowRecord } from '../store/types.js';
@@ -373,7 +373,7 @@ ${schemaHelp()}</div>
     for (const r of await stores.flows.list()) if (r.current && !r.disabled) all[r.id] = currentYaml(r);
     all[id] = yaml;
     const failures: TurnFailure[] = [];
-    for (const t of tests) failures.push(...(await runConversationTests(t, all, assistant.catalogue.searcher())).failed);
+    for (const t of tests) failures.push(...(await runConversationTests(t, all, assistant.catalogue.searcher(), ctx.deps.config)).failed);
     return failures;
   }
 

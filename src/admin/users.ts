@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { addUser, checkCredentials, hashPassword, PASSWORD_RULE, passwordProblem } from './auth.js';
+import { addUser, checkCredentials, hashPassword, PASSWORD_RULE, passwordProblem } from '../accounts/index.js';
 import { audit, formBody, formText, me, redirect, renderPage, type AdminPluginOptions } from './context.js';
 import { csrfField, fmtTime, html, postButton, ROLE_LABEL, table } from './html.js';
 

@@ -5,4 +5,3 @@ export { parseFlowYaml, checkGraph, type FlowError, type ParsedFlow } from './va
 export { createFlowRegistry, seedFlows, FLOWS_DIR, type FlowRegistry } from './registry.js';
 export { VALIDATOR_REGISTRY } from './validators.js';
 export { matchOption } from './options.js';
-export { runConversationTests, loadConversationTests, conversationTestSchema, type ConversationTest, type ConversationReport, type TurnFailure } from './conversation-tests.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addUser } from '../../src/admin/auth.js';
+import { addUser } from '../../src/accounts/index.js';
 import { testConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createServer } from '../../src/server.js';

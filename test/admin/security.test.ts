@@ -12,7 +12,7 @@ vi.mock('node:crypto', async (importOriginal) => {
   return { ...real, default: { ...real, scrypt }, scrypt };
 });
 
-import { addUser, hashPassword, passwordProblem } from '../../src/admin/auth.js';
+import { addUser, hashPassword, passwordProblem } from '../../src/accounts/index.js';
 import { loadConfig, testConfig } from '../../src/config.js';
 import { ADMIN_PW, client, csrfIn, login, STAFF_PW, startAdminServer, type AdminServer } from './harness.js';
 

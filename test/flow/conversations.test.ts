@@ -1,9 +1,11 @@
+import { testConfig } from '../../src/config.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSearcher } from '../../src/catalogue/searcher.js';
 import { loadSeed } from '../../src/catalogue/service.js';
-import { FLOWS_DIR, loadConversationTests, runConversationTests } from '../../src/flow/index.js';
+import { FLOWS_DIR } from '../../src/flow/index.js';
+import { loadConversationTests, runConversationTests } from '../../src/conversation/flow-tests.js';
 
 const seed = loadSeed();
 const searcher = createSearcher(seed.procedures, seed.tables);
@@ -20,7 +22,7 @@ describe('conversation tests in flows/tests', () => {
   });
   for (const t of tests) {
     it(`${t.flow}: every turn gets the expected reply`, async () => {
-      const report = await runConversationTests(t, flows, searcher);
+      const report = await runConversationTests(t, flows, searcher, testConfig());
       expect(report.failed).toEqual([]);
       expect(report.passed).toBeGreaterThan(0);
     });
@@ -28,7 +30,7 @@ describe('conversation tests in flows/tests', () => {
   it('fail, naming the turn, when a draft breaks a flow', async () => {
     const t = tests.find((x) => x.flow === 'pay-fees')!;
     const broken = flows['pay-fees']!.replace('biên lai', 'hóa đơn giấy');
-    const report = await runConversationTests(t, { ...flows, 'pay-fees': broken }, searcher);
+    const report = await runConversationTests(t, { ...flows, 'pay-fees': broken }, searcher, testConfig());
     expect(report.failed[0]).toMatchObject({ conversation: 'money taken but unpaid', turn: 1, said: 'thanh toan phi' });
     expect(report.failed[0]!.problem).toMatch(/does not contain "biên lai"/);
   });

@@ -4,13 +4,13 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { fold } from '../text/vi/fold.js';
 import type { Searcher } from '../catalogue/types.js';
-import { testConfig } from '../config.js';
+import type { Config } from '../config.js';
 import type { Reply } from '../core/message.js';
-import { createRouter } from '../conversation/router.js';
+import { createRouter } from './router.js';
 import { sessionKey } from '../core/message.js';
 import { createLogger } from '../log.js';
 import { createMemoryStores } from '../store/memory.js';
-import { createFlowRegistry } from './registry.js';
+import { createFlowRegistry } from '../flow/registry.js';
 
 /**
  * Conversation tests as data (flows/tests/<flow-id>.yaml): what the citizen says and what must
@@ -54,11 +54,11 @@ const norm = (s: string) => fold(s);
 
 /**
  * Runs one test file against the given flows (yaml texts by id; a draft replaces its flow's
- * current version). A fixed clock inside office hours keeps replies stable.
+ * current version), with this deployment's settings (office hours, profile) and a fixed clock
+ * inside office hours so replies are stable.
  */
-export async function runConversationTests(test: ConversationTest, flowsYaml: Record<string, string>, searcher: Searcher): Promise<ConversationReport> {
+export async function runConversationTests(test: ConversationTest, flowsYaml: Record<string, string>, searcher: Searcher, config: Config): Promise<ConversationReport> {
   const report: ConversationReport = { flow: test.flow, passed: 0, failed: [] };
-  const config = testConfig();
   const log = createLogger('silent');
   for (const conv of test.conversations) {
     const stores = await createMemoryStores();
