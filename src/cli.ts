@@ -16,7 +16,7 @@ import { runFit, writeWeights } from './catalogue/search/training.js';
 import { createAssistant } from './assistant.js';
 import { createMemoryStores } from './store/index.js';
 import { sessionKey } from './core/message.js';
-import { addUser, hashPassword, passwordProblem } from './admin/auth.js';
+import { addUser, hashPassword, passwordProblem } from './accounts/index.js';
 import { createServer } from './server.js';
 import { runDemoTraffic } from './stats/demo-traffic.js';
 import { openBackends } from './backends.js';
@@ -25,6 +25,7 @@ import { createPgPool, insertEvents, pgEventSource } from './store/pg/index.js';
 import { readEvents, utcDay } from './stats/event-log.js';
 import type { AppEvent } from './stats/event.js';
 import { appendFile, mkdir } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /**
  * Command line: search | chat | catalogue import | catalogue build-seed | flows validate.
@@ -56,36 +57,42 @@ const USAGE = `Usage: npm run cli -- <command>
   demo-traffic [--days 14] [--citizens 40] [--seed 1]
                                            simulated citizens through the real router → DATA_DIR/events (stop the server first)`;
 
+type Options = NonNullable<ParseArgsConfig['options']>;
+const flag = { type: 'boolean' } as const;
+const value = { type: 'string' } as const;
+
 interface Args {
+  /** The command name first, then its other words. */
   positional: string[];
-  flags: Map<string, string | true>;
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
 }
 
-function parseArgs(argv: string[]): Args {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a.startsWith('--')) {
-      const [k, v] = a.slice(2).split('=', 2) as [string, string?];
-      const next = argv[i + 1];
-      if (v !== undefined) flags.set(k, v);
-      else if (next !== undefined && !next.startsWith('--') && ['limit', 'user', 'lang', 'data', 'role', 'days', 'citizens', 'seed', 'folds', 'passes', 'to', 'from-data'].includes(k)) {
-        flags.set(k, next);
-        i++;
-      } else flags.set(k, true);
-    } else positional.push(a);
+/** Parses the command line against the command's own options; an unknown or malformed flag is a usage error. */
+function parseCommandLine(argv: string[], options: Options): Args {
+  try {
+    const { positionals, values } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { positional: positionals, values };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
-  return { positional, flags };
 }
+
+/** A value flag, or undefined when it was not given. */
+function flagValue(args: Args, name: string): string | undefined {
+  const v = args.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+const flagSet = (args: Args, name: string): boolean => args.values[name] === true;
 
 async function* stdinLines(): AsyncGenerator<string> {
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of rl) yield line;
 }
 
+/** A whole-number flag within min…max, or `fallback` when it was not given. */
 function flagNumber(args: Args, name: string, fallback: number, min: number, max: number): number {
-  const v = args.flags.get(name);
+  const v = flagValue(args, name);
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
@@ -108,7 +115,7 @@ async function cmdSearch(args: Args, config: Config, log: Logger): Promise<void>
   const { procedures, tables, from } = loadCatalogueReadOnly(config.dataDir);
   log.debug({ from, procedures: procedures.length }, 'catalogue loaded');
   const searcher = createSearcher(procedures, tables);
-  if (args.flags.get('json')) {
+  if (flagSet(args, 'json')) {
     for await (const line of stdinLines()) {
       const hits = searcher.search(line, { limit });
       const results = hits.map((h) => ({ code: h.procedure.code, name: h.procedure.name, score: Math.round(h.score * 1000) / 1000 }));
@@ -138,7 +145,7 @@ async function cmdSearchFit(args: Args): Promise<void> {
   process.stdout.write(`${folds}-fold cross-validated: top-1 ${pct(r.cv.top1)}, top-3 ${pct(r.cv.top3)}, MRR ${r.cv.mrr.toFixed(3)}, no-match empty ${pct(r.cv.nomatchEmpty)}\n`);
   process.stdout.write(`on the training data itself (optimistic): top-1 ${pct(r.train.top1)}, top-3 ${pct(r.train.top3)}, no-match empty ${pct(r.train.nomatchEmpty)} (${r.train.n} answerable queries)\n`);
   process.stdout.write(JSON.stringify({ weights: r.weights, noMatch: r.model }, null, 2) + '\n');
-  if (args.flags.get('write')) {
+  if (flagSet(args, 'write')) {
     writeWeights(r.weights, r.model);
     process.stdout.write('Wrote src/catalogue/search/weights.ts.\n');
   }
@@ -168,7 +175,7 @@ async function cmdCatalogue(args: Args, config: Config, log: Logger): Promise<vo
       process.exitCode = 1;
       return;
     }
-    const mode = args.flags.get('replace') ? 'replace' : 'merge';
+    const mode = flagSet(args, 'replace') ? 'replace' : 'merge';
     const r = await stores.catalogue.importAll(parsed.rows, mode);
     log.info({ mode, ...r }, 'catalogue imported');
     process.stdout.write(`Imported ${parsed.rows.length} procedures (${mode}): ${r.added} added, ${r.updated} updated, ${r.total} in the catalogue.\n`);
@@ -178,12 +185,12 @@ async function cmdCatalogue(args: Args, config: Config, log: Logger): Promise<vo
 }
 
 async function cmdChat(args: Args, config: Config, log: Logger): Promise<void> {
-  if (!args.flags.get('json')) throw new UsageError('chat needs --json (one JSON line per input line)');
-  const lang = args.flags.get('lang') ?? 'vi';
+  if (!flagSet(args, 'json')) throw new UsageError('chat needs --json (one JSON line per input line)');
+  const lang = flagValue(args, 'lang') ?? 'vi';
   if (lang !== 'vi' && lang !== 'en') throw new UsageError('--lang must be vi or en');
-  const user = String(args.flags.get('user') ?? 'cli-user');
-  const dataDir = args.flags.get('data');
-  const stores = typeof dataDir === 'string' ? await openLowdbStores(dataDir) : await createMemoryStores();
+  const user = flagValue(args, 'user') ?? 'cli-user';
+  const dataDir = flagValue(args, 'data');
+  const stores = dataDir !== undefined ? await openLowdbStores(dataDir) : await createMemoryStores();
   try {
     // The CLI is one citizen talking: no rate limit.
     const cfg = { ...config, rateLimit: { perMinute: 1_000_000, burst: 1_000_000 } };
@@ -290,7 +297,7 @@ async function cmdUsers(args: Args, config: Config, log: Logger): Promise<void> 
       return;
     }
     if (sub !== 'add' || !name) throw new UsageError('usage: users add <name> --role staff|admin');
-    const role = args.flags.get('role') ?? 'staff';
+    const role = flagValue(args, 'role') ?? 'staff';
     if (role !== 'staff' && role !== 'admin') throw new UsageError('--role must be staff or admin');
     const password = await readPassword(`Password for ${name} (at least 10 characters): `);
     await addUser(stores.users, name.toLowerCase(), role, password, Date.now(), config.passwordHash);
@@ -315,10 +322,10 @@ const COPY_LABELS: Record<keyof CopyCounts, string> = {
 
 /** `store copy --to postgres|embedded`: moves a deployment between the embedded store and PostgreSQL + Redis. */
 async function cmdStore(args: Args, config: Config, log: Logger): Promise<void> {
-  const to = args.flags.get('to');
+  const to = flagValue(args, 'to');
   if (args.positional[1] !== 'copy' || (to !== 'postgres' && to !== 'embedded')) throw new UsageError('usage: store copy --to postgres|embedded');
   if (!config.scale.databaseUrl) throw new UsageError('store copy needs DATABASE_URL (the PostgreSQL side of the copy)');
-  const dataDir = String(args.flags.get(to === 'postgres' ? 'from-data' : 'data') ?? config.dataDir);
+  const dataDir = flagValue(args, to === 'postgres' ? 'from-data' : 'data') ?? config.dataDir;
   const embedded = await openLowdbStores(dataDir);
   let counts: CopyCounts;
   try {
@@ -365,14 +372,9 @@ async function cmdStore(args: Args, config: Config, log: Logger): Promise<void> 
 }
 
 async function cmdDemoTraffic(args: Args, config: Config, log: Logger): Promise<void> {
-  const num = (k: string, d: number, max: number) => {
-    const v = Number(args.flags.get(k) ?? d);
-    if (!Number.isInteger(v) || v < 1 || v > max) throw new UsageError(`--${k} must be a whole number from 1 to ${max}`);
-    return v;
-  };
-  const days = num('days', 14, 90);
-  const citizensPerDay = num('citizens', 40, 2000);
-  const seed = num('seed', 1, 1_000_000);
+  const days = flagNumber(args, 'days', 14, 1, 90);
+  const citizensPerDay = flagNumber(args, 'citizens', 40, 1, 2000);
+  const seed = flagNumber(args, 'seed', 1, 1, 1_000_000);
   const stores = await openLowdbStores(config.dataDir);
   try {
     const server = await createServer({ config, log, stores, now: () => Date.now() });
@@ -385,16 +387,22 @@ async function cmdDemoTraffic(args: Args, config: Config, log: Logger): Promise<
   }
 }
 
-const COMMANDS: Record<string, (args: Args, config: Config, log: Logger) => Promise<void>> = {
-  search: cmdSearch,
-  'search-fit': (args) => cmdSearchFit(args),
-  catalogue: cmdCatalogue,
-  chat: cmdChat,
-  flows: cmdFlows,
-  users: cmdUsers,
-  store: cmdStore,
-  'demo-traffic': cmdDemoTraffic,
-  conversations: cmdConversations,
+interface Command {
+  /** The flags the command takes: switches (`--json`) and values (`--limit 5` or `--limit=5`). */
+  options: Options;
+  run(args: Args, config: Config, log: Logger): Promise<void>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  search: { options: { json: flag, limit: value }, run: cmdSearch },
+  'search-fit': { options: { folds: value, passes: value, write: flag }, run: (args) => cmdSearchFit(args) },
+  catalogue: { options: { replace: flag }, run: cmdCatalogue },
+  chat: { options: { json: flag, user: value, lang: value, data: value }, run: cmdChat },
+  flows: { options: {}, run: (args) => cmdFlows(args) },
+  users: { options: { role: value }, run: cmdUsers },
+  store: { options: { to: value, 'from-data': value, data: value }, run: cmdStore },
+  'demo-traffic': { options: { days: value, citizens: value, seed: value }, run: cmdDemoTraffic },
+  conversations: { options: { json: flag }, run: (args) => cmdConversations(args) },
 };
 
 /** Runs typed conversations (persona YAML files) through the real assistant and prints how many were served. */
@@ -402,7 +410,7 @@ async function cmdConversations(args: Args): Promise<void> {
   const dir = args.positional[1] ?? 'test/conversations';
   const results = await runPersonaFiles(loadPersonaFiles(dir));
   const served = results.filter((r) => r.served).length;
-  if (args.flags.get('json')) {
+  if (flagSet(args, 'json')) {
     for (const r of results) process.stdout.write(JSON.stringify(r) + '\n');
     return;
   }
@@ -414,12 +422,21 @@ async function cmdConversations(args: Args): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const name = args.positional[0];
-  const cmd = name ? COMMANDS[name] : undefined;
-  if (!cmd) {
+  const argv = process.argv.slice(2);
+  // The command is the first word; its flags are parsed against its own options.
+  const name = argv.find((a) => !a.startsWith('-'));
+  const cmd = name && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!name || !cmd) {
     process.stderr.write(USAGE + '\n');
     process.exitCode = name ? 2 : 0;
+    return;
+  }
+  let args: Args;
+  try {
+    args = parseCommandLine(argv, cmd.options);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    process.exitCode = 2;
     return;
   }
   let config: Config;
@@ -436,7 +453,7 @@ async function main(): Promise<void> {
   // Logs go to stderr so stdout stays machine-readable.
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
   try {
-    await cmd(args, config, log);
+    await cmd.run(args, config, log);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`${err.message}\n\n${USAGE}\n`);
