@@ -18,7 +18,7 @@ import { createMemoryStores } from './store/index.js';
 import { sessionKey } from './core/message.js';
 import { addUser, hashPassword, passwordProblem } from './accounts/index.js';
 import { createServer } from './server.js';
-import { runDemoTraffic } from './stats/demo-traffic.js';
+import { runDemoTraffic } from './demo/traffic.js';
 import { openBackends } from './backends.js';
 import { copyStores, type CopyCounts } from './store/copy.js';
 import { createPgPool, insertEvents, pgEventSource } from './store/pg/index.js';

@@ -5,7 +5,7 @@ import { testConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
 import { createLogger } from '../src/log.js';
 import { createMemoryStores } from '../src/store/index.js';
-import { seededRandom } from '../src/core/random.js';
+import { seededRandom } from '../src/demo/random.js';
 
 const PIECES = ['đăng ký', 'khai sinh', 'cccd', '😀', '\u200b', '\u202e', '\u0000', '\u0007', 'Đ', 'a\u0301', '<b>', '"', '\\', '{', '}', ' ', '\n', 'lam lai', '中文', 'العربية', '1'];
 

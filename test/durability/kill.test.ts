@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/core/random.js';
+import { seededRandom } from '../../src/demo/random.js';
 import { parseSession } from '../../src/core/session.js';
 import { freePort } from '../support/net.js';
 import { compileServer, type CompiledServer } from '../support/server.js';

@@ -6,7 +6,7 @@ import { parseSession } from '../../src/core/session.js';
 import { createLogger } from '../../src/log.js';
 import { createMemoryStores } from '../../src/store/index.js';
 import type { Stores } from '../../src/store/types.js';
-import { seededRandom } from '../../src/core/random.js';
+import { seededRandom } from '../../src/demo/random.js';
 
 /**
  * Seeded fuzz of the router itself: 10,000 citizen messages of every shape, spread over ~200

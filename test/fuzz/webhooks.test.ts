@@ -10,7 +10,7 @@ import { createMemoryStores } from '../../src/store/index.js';
 import type { Stores } from '../../src/store/types.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram.js';
 import { startFakeZalo, type FakeZalo } from '../fakes/zalo.js';
-import { seededRandom } from '../../src/core/random.js';
+import { seededRandom } from '../../src/demo/random.js';
 
 /**
  * Seeded fuzz of both webhooks through the real router: every generated body gets a defined

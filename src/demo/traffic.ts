@@ -3,8 +3,8 @@ import type { Config } from '../config.js';
 import type { ChannelName, Reply } from '../core/message.js';
 import type { Logger } from '../log.js';
 import { createMemoryStores } from '../store/index.js';
-import type { EventSink } from './event.js';
-import { seededRandom } from '../core/random.js';
+import type { EventSink } from '../stats/event.js';
+import { seededRandom } from './random.js';
 
 /**
  * Demo traffic for a fresh install: simulated citizens talk to the real router (real flows,
