@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { boundedMap } from '../core/lru.js';
 import type { AdminLogin, LoginStore, User } from '../store/types.js';
 
 /**
@@ -47,11 +48,18 @@ interface Failures {
  * and is never trimmed, so no amount of junk traffic can unlock a locked account. Addresses and
  * unknown usernames share a bounded table; trimming it forgets only strangers.
  */
+/** The failure counts of accounts (a Map, never trimmed) or of strangers (bounded). */
+interface Table {
+  get(key: string): Failures | undefined;
+  set(key: string, value: Failures): unknown;
+  delete(key: string): boolean;
+}
+
 export function createLoginLimiter(now: () => number, opts: { maxFailures?: number; windowMs?: number; lockMs?: number; maxStrangers?: number } = {}) {
   const { maxFailures = 5, windowMs = 15 * 60_000, lockMs = 15 * 60_000, maxStrangers = 10_000 } = opts;
-  const accounts = new Map<string, Failures>();
-  const strangers = new Map<string, Failures>();
-  const live = (table: Map<string, Failures>, key: string) => {
+  const accounts: Table = new Map<string, Failures>();
+  const strangers: Table = boundedMap<string, Failures>({ max: maxStrangers });
+  const live = (table: Table, key: string) => {
     const e = table.get(key);
     if (e && now() - e.first > windowMs && e.lockedUntil < now()) {
       table.delete(key);
@@ -74,10 +82,8 @@ export function createLoginLimiter(now: () => number, opts: { maxFailures?: numb
         const e = live(table, key) ?? { count: 0, first: now(), lockedUntil: 0 };
         e.count++;
         if (e.count >= limit) e.lockedUntil = now() + lockMs;
-        table.delete(key);
         table.set(key, e);
       }
-      while (strangers.size > maxStrangers) strangers.delete(strangers.keys().next().value as string);
     },
     /** A successful sign-in clears the account's count and takes back the address's last failure. */
     succeed(who: LoginAttempt): void {

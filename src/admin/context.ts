@@ -1,3 +1,4 @@
+import type { LRUCache } from 'lru-cache';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CatalogueService } from '../catalogue/service.js';
@@ -42,7 +43,7 @@ export interface AdminCtx {
   sessions: AdminSessions;
   limiter: LoginLimiter;
   /** Flash messages shown once on the next page, by session token. */
-  flashes: Map<string, Flash>;
+  flashes: LRUCache<string, Flash>;
 }
 
 /** What each admin route plugin is registered with. */
@@ -82,7 +83,6 @@ export async function renderPage(ctx: AdminCtx, req: AdminRequest, reply: Fastif
 export function redirect(ctx: AdminCtx, req: Pick<FastifyRequest, 'admin'>, reply: FastifyReply, to: string, flash?: Flash): FastifyReply {
   if (flash && req.admin) {
     ctx.flashes.set(req.admin.token, flash);
-    if (ctx.flashes.size > 1000) ctx.flashes.delete(ctx.flashes.keys().next().value as string);
   }
   return reply.code(303).redirect(to);
 }

@@ -9,7 +9,8 @@ import { errorMessage, errorStatus, logServerError, validationDetails, type Http
 import { checkCredentials, hashPassword, needsRehash } from '../accounts/index.js';
 import { adminSessions, createLoginLimiter } from './auth.js';
 import { catalogueRoutes } from './catalogue.js';
-import { formBody, formText, me, renderPage, type AdminCtx, type AdminDeps, type AdminPluginOptions } from './context.js';
+import { boundedMap } from '../core/lru.js';
+import { formBody, formText, me, renderPage, type AdminCtx, type AdminDeps, type AdminPluginOptions, type Flash } from './context.js';
 import { flowRoutes } from './flows.js';
 import { html, page, table } from './html.js';
 import { inboxRoutes } from './inbox.js';
@@ -70,7 +71,7 @@ async function errorPage(ctx: AdminCtx, req: FastifyRequest, reply: FastifyReply
  * plugins decide access: public (assets, sign-in), signed-in (staff) and, inside it, admin-only.
  */
 export const adminPlugin: FastifyPluginAsync<AdminDeps> = async (app, deps) => {
-  const ctx: AdminCtx = { deps, sessions: adminSessions(deps.stores.logins, deps.now), limiter: createLoginLimiter(deps.now), flashes: new Map() };
+  const ctx: AdminCtx = { deps, sessions: adminSessions(deps.stores.logins, deps.now), limiter: createLoginLimiter(deps.now), flashes: boundedMap<string, Flash>({ max: 1000 }) };
   await app.register(adminArea, { prefix: '/admin', ctx });
 };
 

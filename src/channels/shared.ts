@@ -1,13 +1,61 @@
 import { timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Coordinator } from '../coord/index.js';
 
-/** Pieces every messenger channel needs: a constant-time secret check, dedupe, per-chat order. */
+/** Pieces every messenger channel needs: the webhook secret check, long polling, dedupe, per-chat order. */
 
 /** Compares a webhook secret in constant time. */
 export function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export interface WebhookGuard {
+  /** Request header that carries the secret the messenger was given at setWebhook. */
+  header: string;
+  /** The expected secret; empty while the channel does not take webhooks (polling, or not set up yet). */
+  secret(): string;
+  /** False once the channel is stopping: requests then get 503 so the messenger retries elsewhere. */
+  accepting(): boolean;
+}
+
+/**
+ * An onRequest hook for a messenger webhook: 503 while the channel shuts down, 401 unless the
+ * request carries the expected secret. It runs before the body is read or parsed.
+ */
+export function webhookSecretHook(guard: WebhookGuard) {
+  // Returning the reply tells Fastify the request is answered and stops it there.
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (!guard.accepting()) return reply.code(503).send({ error: 'shutting down' });
+    const got = req.headers[guard.header];
+    const secret = guard.secret();
+    if (typeof got !== 'string' || !secret || !sameSecret(got, secret)) return reply.code(401).send({ error: 'wrong or missing secret token' });
+    return undefined;
+  };
+}
+
+/** Wait after a failed poll: doubles from the first to the last value. */
+const POLL_BACKOFF_MS = { first: 1000, max: 30_000 };
+
+/**
+ * Long polling: calls `pollOnce` until `signal` aborts. After a failure it reports the error and
+ * waits (1 s, doubling up to 30 s, reset by the next success); an abort ends the wait at once.
+ */
+export async function pollUntilAborted(signal: AbortSignal, pollOnce: () => Promise<void>, onError: (err: unknown) => void): Promise<void> {
+  let backoff = POLL_BACKOFF_MS.first;
+  while (!signal.aborted) {
+    try {
+      await pollOnce();
+      backoff = POLL_BACKOFF_MS.first;
+    } catch (err) {
+      if (signal.aborted) break;
+      onError(err);
+      await sleep(backoff, undefined, { signal }).catch(() => undefined);
+      backoff = Math.min(backoff * 2, POLL_BACKOFF_MS.max);
+    }
+  }
 }
 
 /** Remembers recent keys (bounded, oldest forgotten first); returns true for a key seen before. */

@@ -1,3 +1,4 @@
+import { boundedMap } from './lru.js';
 import type { Inbound, Reply } from './message.js';
 import type { HandleInbound } from './router-types.js';
 
@@ -47,7 +48,7 @@ export function throttle(handle: HandleInbound, opts: ThrottleOptions): HandleIn
   const capacity = opts.burst;
   const perMs = opts.perMinute / 60_000;
   const max = opts.maxTracked ?? 50_000;
-  const buckets = new Map<string, Bucket>();
+  const buckets = boundedMap<string, Bucket>({ max });
 
   if (opts.shared) {
     const shared = opts.shared;
@@ -66,12 +67,10 @@ export function throttle(handle: HandleInbound, opts: ThrottleOptions): HandleIn
     const key = `${inbound.channel}:${inbound.userId}`;
     const now = opts.now();
     let b = buckets.get(key);
-    if (b) buckets.delete(key);
-    else b = { tokens: capacity, at: now, warned: false };
+    if (!b) b = { tokens: capacity, at: now, warned: false };
     b.tokens = Math.min(capacity, b.tokens + Math.max(0, now - b.at) * perMs);
     b.at = now;
     buckets.set(key, b);
-    if (buckets.size > max) buckets.delete(buckets.keys().next().value as string);
 
     if (b.tokens < 1) {
       if (b.warned) return [];

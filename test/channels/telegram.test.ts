@@ -31,14 +31,29 @@ async function setup(opts: { webhook: boolean; handle?: (i: Inbound) => Promise<
   const config = testConfig({ TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, TELEGRAM_WEBHOOK_SECRET: SECRET, ...(opts.webhook ? { PUBLIC_URL: 'https://bot.example.gov.vn' } : {}) });
   const log = createLogger('silent');
   const stores = await createMemoryStores();
-  let handle = opts.handle ?? (async (i: Inbound) => [{ text: `echo ${i.text ?? i.kind}` }]);
-  if (opts.real) handle = (await createAssistant({ config, log, stores, now: () => Date.UTC(2026, 10, 24, 2) })).handle;
+  let inner = opts.handle ?? (async (i: Inbound) => [{ text: `echo ${i.text ?? i.kind}` }]);
+  if (opts.real) inner = (await createAssistant({ config, log, stores, now: () => Date.UTC(2026, 10, 24, 2) })).handle;
+  // How many replies (one sendMessage each) every handled update produced: a test waits for exactly those.
+  const turns: number[] = [];
+  const handle = async (i: Inbound) => {
+    const replies = await inner(i);
+    turns.push(replies.length);
+    return replies;
+  };
   const channel = createTelegramChannel({ config, handle, log, settings: stores.settings, now: () => 0, coord: createMemoryCoordinator() }, opts.botInfo === false ? {} : { botInfo: BOT_INFO });
   const app: FastifyInstance = await buildApp({ config, log, channels: [channel], storesReady: () => true });
   cleanups.push(() => app.close());
   await channel.start();
   cleanups.push(() => channel.stop(Date.now() + 1000));
-  return { fake, app, channel };
+  /** Delivers one update and resolves with every message sent for it. */
+  const turn = async (deliver: () => Promise<unknown> | void) => {
+    const sentBefore = sends(fake).length;
+    const turnsBefore = turns.length;
+    await deliver();
+    await waitFor(() => turns.length > turnsBefore && sends(fake).length >= sentBefore + turns[turnsBefore]!);
+    return sends(fake).slice(sentBefore);
+  };
+  return { fake, app, channel, turn };
 }
 
 let updateId = 1000;
@@ -63,9 +78,10 @@ describe('Telegram webhook', () => {
     const u = textUpdate('hello');
     await post(app, u);
     await post(app, u);
-    await waitFor(() => sends(fake).length >= 1);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(sends(fake).map((s) => s.text)).toEqual(['echo hello']);
+    // Same chat, so the duplicate was dealt with before this one is answered.
+    await post(app, textUpdate('last'));
+    await waitFor(() => sends(fake).some((s) => s.text === 'echo last'));
+    expect(sends(fake).map((s) => s.text)).toEqual(['echo hello', 'echo last']);
   });
 
   it('keeps per-chat order, retries a 429, and answers stickers with the text-only path', async () => {
@@ -85,21 +101,15 @@ describe('Telegram webhook', () => {
   });
 
   it('walks register-vneid with inline keyboards and answers every callback', async () => {
-    const { fake, app } = await setup({ webhook: true, real: true });
-    const turn = async (u: unknown) => {
-      const before = sends(fake).length;
-      await post(app, u);
-      await waitFor(() => sends(fake).length > before);
-      await new Promise((r) => setTimeout(r, 30));
-      return sends(fake).slice(before);
-    };
-    const first = await turn(textUpdate('/start'));
+    const { fake, app, turn } = await setup({ webhook: true, real: true });
+    const send = (u: unknown) => turn(() => post(app, u));
+    const first = await send(textUpdate('/start'));
     expect(first[0]!.text).toMatch(/^Xin chào anh\/chị!/);
     expect(first[0]!.reply_markup!.inline_keyboard.map((row) => row[0]!.text)).toContain('Đăng ký tài khoản VNeID');
-    const intro = await turn(callbackUpdate('o1'));
+    const intro = await send(callbackUpdate('o1'));
     expect(intro[0]!.text).toMatch(/có 2 mức/);
     expect(intro[1]!.reply_markup!.inline_keyboard.map((r) => r[0]!.callback_data)).toEqual(['o1', 'o2', 'o3', 'o4']);
-    const level2 = await turn(callbackUpdate('o1'));
+    const level2 = await send(callbackUpdate('o1'));
     expect(level2[0]!.text).toContain('Điền tờ khai TK01');
     expect(level2[0]!.reply_markup!.inline_keyboard[0]![0]).toEqual({ text: 'Trang VNeID của Bộ Công an', url: 'https://vneid.gov.vn' });
     expect(fake.calls.filter((c) => c.method === 'answerCallbackQuery')).toHaveLength(2);
@@ -118,22 +128,16 @@ describe('Telegram polling', () => {
   });
 
   it('walks register-vneid in polling mode through the real router', async () => {
-    const { fake } = await setup({ webhook: false, real: true });
-    const turn = async (u: unknown) => {
-      const before = sends(fake).length;
-      fake.updates.push(u);
-      await waitFor(() => sends(fake).length > before);
-      await new Promise((r) => setTimeout(r, 150));
-      return sends(fake).slice(before);
-    };
-    const intro = await turn(textUpdate('đăng ký vneid', 55));
+    const { fake, turn } = await setup({ webhook: false, real: true });
+    const poll = (u: unknown) => turn(() => void fake.updates.push(u));
+    const intro = await poll(textUpdate('đăng ký vneid', 55));
     expect(intro[1]!.reply_markup!.inline_keyboard.map((r) => r[0]!.text)).toEqual([
       'Đăng ký mức độ 2 (để làm dịch vụ công)',
       'Đăng ký mức độ 1 trên ứng dụng',
       'Kích hoạt tài khoản sau khi nhận SMS',
       'Gặp sự cố (OTP, mật khẩu, số điện thoại, mất máy)',
     ]);
-    const level1 = await turn(callbackUpdate('o2', 55));
+    const level1 = await poll(callbackUpdate('o2', 55));
     expect(level1[0]!.text).toContain('Tải ứng dụng VNeID');
   });
 

@@ -2,7 +2,7 @@ import { createMemoryCoordinator } from '../../src/coord/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createAssistant } from '../../src/assistant.js';
-import { createZaloChannel, splitText } from '../../src/channels/zalo/index.js';
+import { createZaloChannel, renderReply, splitText } from '../../src/channels/zalo/index.js';
 import { testConfig } from '../../src/config.js';
 import type { Inbound, Reply } from '../../src/core/message.js';
 import { buildApp } from '../../src/http/app.js';
@@ -30,14 +30,29 @@ async function setup(opts: { webhook: boolean; handle?: (i: Inbound) => Promise<
   const config = testConfig({ ZALO_BOT_TOKEN: fake.token, ZALO_API_BASE: fake.base, ZALO_WEBHOOK_SECRET: SECRET, ...(opts.webhook ? { PUBLIC_URL: 'https://bot.example.gov.vn' } : {}) });
   const log = createLogger('silent');
   const stores = await createMemoryStores();
-  let handle = opts.handle ?? (async (i: Inbound) => [{ text: `echo ${i.text ?? i.kind}` }]);
-  if (opts.real) handle = (await createAssistant({ config, log, stores, now: () => Date.UTC(2026, 10, 24, 2) })).handle;
+  let inner = opts.handle ?? (async (i: Inbound) => [{ text: `echo ${i.text ?? i.kind}` }]);
+  if (opts.real) inner = (await createAssistant({ config, log, stores, now: () => Date.UTC(2026, 10, 24, 2) })).handle;
+  // How many Zalo messages each handled update turns into: a test waits for exactly those to be sent.
+  const turns: number[] = [];
+  const handle = async (i: Inbound) => {
+    const replies = await inner(i);
+    turns.push(replies.reduce((n, r) => n + renderReply(r).texts.length, 0));
+    return replies;
+  };
   const channel = createZaloChannel({ config, handle, log, settings: stores.settings, now: () => 0, coord: createMemoryCoordinator() });
   const app: FastifyInstance = await buildApp({ config, log, channels: [channel], storesReady: () => true });
   cleanups.push(() => app.close());
   await channel.start();
   cleanups.push(() => channel.stop(Date.now() + 1000));
-  return { fake, app, channel };
+  /** Delivers one citizen message and resolves with everything the channel sent for it. */
+  const turn = async (deliver: () => Promise<unknown> | void) => {
+    const sentBefore = texts(fake).length;
+    const turnsBefore = turns.length;
+    await deliver();
+    await waitFor(() => turns.length > turnsBefore && texts(fake).length >= sentBefore + turns[turnsBefore]!);
+    return texts(fake).slice(sentBefore).join('\n');
+  };
+  return { fake, app, channel, turn };
 }
 
 const update = (text: string, id: string, chat = 'chat-1', event = 'message.text.received') => ({
@@ -58,8 +73,10 @@ describe('Zalo webhook', () => {
     const { fake, app } = await setup({ webhook: true });
     expect((await post(app, update('hi', 'm1'), 'wrong-secret-xx')).statusCode).toBe(401);
     expect((await post(app, update('hi', 'm2'), null)).statusCode).toBe(401);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(texts(fake)).toEqual([]);
+    // Same chat, so processed after anything the refused requests could have queued.
+    await post(app, update('accepted', 'm3'));
+    await waitFor(() => texts(fake).length >= 1);
+    expect(texts(fake)).toEqual(['echo accepted']);
   });
 
   it('accepts wrapped and bare bodies, and processes a duplicate once', async () => {
@@ -67,9 +84,10 @@ describe('Zalo webhook', () => {
     expect((await post(app, update('bare', 'm1'))).statusCode).toBe(200);
     expect((await post(app, { ok: true, result: update('wrapped', 'm2') })).statusCode).toBe(200);
     await post(app, update('bare', 'm1'));
-    await waitFor(() => texts(fake).length >= 2);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(texts(fake)).toEqual(['echo bare', 'echo wrapped']);
+    // Same chat, so the duplicate was dealt with before this one is answered.
+    await post(app, update('last', 'm3'));
+    await waitFor(() => texts(fake).includes('echo last'));
+    expect(texts(fake)).toEqual(['echo bare', 'echo wrapped', 'echo last']);
   });
 
   it('keeps the order of one chat even when the first message is slow', async () => {
@@ -116,7 +134,8 @@ describe('Zalo webhook', () => {
     fake.stallNext.sendMessage = [1500];
     const t0 = Date.now();
     await post(app, update('slow chat', 's1', 'chat-a'));
-    await new Promise((r) => setTimeout(r, 30));
+    // The fake records a call when it arrives and answers it 1.5 s later.
+    await waitFor(() => texts(fake).includes('echo slow chat'));
     await post(app, update('other chat', 's2', 'chat-b'));
     await waitFor(() => texts(fake).includes('echo other chat'));
     // chat-b was answered while chat-a's send was still stalled.
@@ -135,15 +154,9 @@ describe('Zalo webhook', () => {
   });
 
   it('walks register-vneid with numbered menus through the real router', async () => {
-    const { fake, app } = await setup({ webhook: true, real: true });
+    const { app, turn } = await setup({ webhook: true, real: true });
     let n = 0;
-    const say = async (text: string) => {
-      const before = texts(fake).length;
-      await post(app, update(text, `v${++n}`, 'citizen-9'));
-      await waitFor(() => texts(fake).length > before);
-      await new Promise((r) => setTimeout(r, 30));
-      return texts(fake).slice(before).join('\n');
-    };
+    const say = (text: string) => turn(() => post(app, update(text, `v${++n}`, 'citizen-9')));
     const first = await say('đăng ký vneid');
     expect(first).toContain('Tài khoản định danh điện tử (ứng dụng VNeID) có 2 mức');
     expect(first).toContain('1. Đăng ký mức độ 2 (để làm dịch vụ công)\n2. Đăng ký mức độ 1 trên ứng dụng');
@@ -177,15 +190,9 @@ describe('Zalo polling', () => {
   });
 
   it('walks register-vneid in polling mode through the real router', async () => {
-    const { fake } = await setup({ webhook: false, real: true });
+    const { fake, turn } = await setup({ webhook: false, real: true });
     let n = 0;
-    const say = async (text: string) => {
-      const before = texts(fake).length;
-      fake.queue.push(update(text, `q${++n}`, 'poll-citizen'));
-      await waitFor(() => texts(fake).length > before);
-      await new Promise((r) => setTimeout(r, 120));
-      return texts(fake).slice(before).join('\n');
-    };
+    const say = (text: string) => turn(() => void fake.queue.push(update(text, `q${++n}`, 'poll-citizen')));
     expect(await say('vneid')).toContain('1. Đăng ký mức độ 2 (để làm dịch vụ công)');
     expect(await say('2')).toContain('Tải ứng dụng VNeID');
     expect(await say('1')).toContain('Anh/chị cần nộp hồ sơ cho thủ tục nào?');

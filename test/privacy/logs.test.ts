@@ -129,10 +129,16 @@ describe('privacy of logs and events over a full run', () => {
     // --- Web chat.
     const web = citizen(app, WEB_SID);
     // Citizens type at a human pace (the rate limit allows a burst of 8, then 30 a minute).
-    for (const text of CITIZEN_TEXTS) {
+    const webAnswers: string[] = [];
+    for (const [i, text] of CITIZEN_TEXTS.entries()) {
       clock.now += 5_000;
-      expect((await web.say(text)).length).toBeGreaterThanOrEqual(0);
+      const replies = await web.say(text);
+      // Every message is answered, also after the hand-over to staff (which acknowledges it).
+      expect(replies.length, `web message ${i + 1}`).toBeGreaterThan(0);
+      webAnswers.push(replies.map((r) => r.text).join('\n'));
     }
+    // The typed passwords and the OTP got the warning instead of an ordinary answer.
+    expect(webAnswers.map((a) => a.includes('tuyệt đối không chia sẻ'))).toEqual(CITIZEN_TEXTS.map((t) => t.includes(PASSWORD_TYPED) || t.startsWith('otp')));
 
     // --- Telegram webhook, one message at a time so the conversation advances.
     for (const text of CITIZEN_TEXTS) {

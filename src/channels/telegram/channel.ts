@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { autoRetry } from '@grammyjs/auto-retry';
 import type { FastifyInstance } from 'fastify';
 import { Bot, GrammyError, type Context } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Inbound, InboundKind, Reply } from '../../core/message.js';
 import type { Channel, ChannelDeps } from '../channel.js';
-import { perChatQueue, sameSecret, sharedDedupe } from '../shared.js';
+import { perChatQueue, pollUntilAborted, sharedDedupe, webhookSecretHook } from '../shared.js';
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 const SECRET_SETTING = 'telegram.webhook_secret';
 const DEDUP_MAX = 20_000;
+/** 429s are retried at most this often, and only when Telegram asks to wait at most this long. */
 const MAX_RETRIES = 3;
 const MAX_RETRY_WAIT_S = 5;
 /** The polling lease outlives a stalled holder by at most this long. */
@@ -67,15 +69,9 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
   let stopPolling = new AbortController();
   let stopKeeping: (() => Promise<void>) | null = null;
 
-  // Bounded retry on 429 (honouring retry_after, capped) so no call can hang a handler.
-  bot.api.config.use(async (prev, method, payload, signal) => {
-    for (let attempt = 0; ; attempt++) {
-      const res = await prev(method, payload, signal);
-      if (res.ok || res.error_code !== 429 || attempt >= MAX_RETRIES) return res;
-      const wait = Math.min(MAX_RETRY_WAIT_S, res.parameters?.retry_after ?? 1);
-      await new Promise((r) => setTimeout(r, wait * 1000));
-    }
-  });
+  // Bounded retry on 429 (honouring retry_after) so no call can hang a handler. Network errors
+  // and 5xx are not retried here: auto-retry would retry those without limit.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: MAX_RETRIES, maxDelaySeconds: MAX_RETRY_WAIT_S, rethrowHttpErrors: true, rethrowInternalServerErrors: true }));
 
   async function send(chatId: string, replies: Reply[]) {
     for (const r of replies) {
@@ -91,7 +87,7 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
     }
   }
 
-  async function process(ctx: Context, kind: InboundKind, text?: string) {
+  async function handleMessage(ctx: Context, kind: InboundKind, text?: string) {
     const chatId = String(ctx.chat?.id ?? ctx.from?.id ?? '');
     if (!chatId) return;
     const inbound: Inbound = {
@@ -114,18 +110,18 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
 
   const privateOnly = (ctx: Context) => ctx.chat?.type === 'private';
   bot.on('message:text', async (ctx) => {
-    if (privateOnly(ctx)) await process(ctx, 'text', ctx.msg.text.replace(/@\w+$/, ''));
+    if (privateOnly(ctx)) await handleMessage(ctx, 'text', ctx.msg.text.replace(/@\w+$/, ''));
   });
   bot.on('callback_query:data', async (ctx) => {
     // Answer every callback, even a stale one, so the button stops spinning.
     await ctx.answerCallbackQuery().catch(() => undefined);
     const data = ctx.callbackQuery.data;
-    await process(ctx, 'text', longIds.get(data) ?? data);
+    await handleMessage(ctx, 'text', longIds.get(data) ?? data);
   });
-  bot.on('message:photo', (ctx) => (privateOnly(ctx) ? process(ctx, 'image') : undefined));
-  bot.on('message:sticker', (ctx) => (privateOnly(ctx) ? process(ctx, 'sticker') : undefined));
-  bot.on('message:voice', (ctx) => (privateOnly(ctx) ? process(ctx, 'voice') : undefined));
-  bot.on(['message:document', 'message:video', 'message:audio', 'message:location', 'message:contact'], (ctx) => (privateOnly(ctx) ? process(ctx, 'unsupported') : undefined));
+  bot.on('message:photo', (ctx) => (privateOnly(ctx) ? handleMessage(ctx, 'image') : undefined));
+  bot.on('message:sticker', (ctx) => (privateOnly(ctx) ? handleMessage(ctx, 'sticker') : undefined));
+  bot.on('message:voice', (ctx) => (privateOnly(ctx) ? handleMessage(ctx, 'voice') : undefined));
+  bot.on(['message:document', 'message:video', 'message:audio', 'message:location', 'message:contact'], (ctx) => (privateOnly(ctx) ? handleMessage(ctx, 'unsupported') : undefined));
   bot.catch((err) => log.error({ err: err.message.replace(token, '<redacted>') }, 'telegram handler failed'));
 
   /** Queues one update: processed once, in order per chat; returns at once. */
@@ -141,23 +137,19 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
   }
 
   /** Long polling while `signal` is not aborted (this instance holds the polling lease). */
-  async function pollLoop(signal: AbortSignal): Promise<void> {
+  function pollUpdates(signal: AbortSignal): Promise<void> {
     let offset = 0;
-    let backoff = 1000;
-    while (accepting && !signal.aborted) {
-      try {
+    return pollUntilAborted(
+      signal,
+      async () => {
         const updates = await bot.api.getUpdates({ offset, timeout: 25 }, signal as Parameters<typeof bot.api.getUpdates>[1]);
-        backoff = 1000;
         for (const u of updates) {
           offset = u.update_id + 1;
           accept(u);
         }
-      } catch {
-        if (!accepting || signal.aborted) break;
-        await new Promise((r) => setTimeout(r, backoff));
-        backoff = Math.min(backoff * 2, 30_000);
-      }
-    }
+      },
+      (err) => log.warn({ code: err instanceof GrammyError ? err.error_code : 0 }, 'telegram getUpdates failed; backing off'),
+    );
   }
 
   return {
@@ -165,11 +157,7 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
     mode,
     register(app: FastifyInstance) {
       void app.register(async (scope) => {
-        scope.addHook('onRequest', async (req, reply) => {
-          if (!accepting) return reply.code(503).send({ error: 'shutting down' });
-          const got = req.headers['x-telegram-bot-api-secret-token'];
-          if (mode !== 'webhook' || typeof got !== 'string' || !secret || !sameSecret(got, secret)) return reply.code(401).send({ error: 'wrong or missing secret token' });
-        });
+        scope.addHook('onRequest', webhookSecretHook({ header: 'x-telegram-bot-api-secret-token', secret: () => (mode === 'webhook' ? secret : ''), accepting: () => accepting }));
         scope.post(TELEGRAM_WEBHOOK_PATH, { bodyLimit: deps.config.bodyLimit }, async (req) => {
           accept(req.body as Update);
           return { ok: true };
@@ -197,9 +185,9 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
         // Our own loop (not bot.start) so updates go through the same dedupe and per-chat queue.
         // With several instances, only the holder of the lease polls (Telegram allows one poller).
         const poll = () => {
+          if (!accepting) return;
           stopPolling = new AbortController();
-          const signal = stopPolling.signal;
-          polling = pollLoop(signal);
+          polling = pollUpdates(stopPolling.signal);
           log.info('telegram polling in this instance');
         };
         const unpoll = () => {

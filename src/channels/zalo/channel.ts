@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Inbound, InboundKind, Reply, ReplyOption } from '../../core/message.js';
 import type { Channel, ChannelDeps } from '../channel.js';
-import { perChatQueue, sameSecret, sharedDedupe } from '../shared.js';
+import { perChatQueue, pollUntilAborted, sharedDedupe, webhookSecretHook } from '../shared.js';
 import { createZaloClient, ZaloApiError, type ZaloClient, type ZaloUpdate } from './client.js';
 import { renderReply } from './render.js';
 
@@ -113,20 +113,16 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
     });
   }
 
-  async function pollLoop(signal: AbortSignal) {
-    let backoff = 1000;
-    while (!signal.aborted) {
-      try {
+  /** Long polling until `signal` aborts; getUpdates hands out one update per call. */
+  function pollUpdates(signal: AbortSignal): Promise<void> {
+    return pollUntilAborted(
+      signal,
+      async () => {
         const u = await api.getUpdates(30, signal);
-        backoff = 1000;
         if (u) accept(u);
-      } catch (err) {
-        if (signal.aborted) break;
-        log.warn({ code: err instanceof ZaloApiError ? err.errorCode : 0 }, 'zalo getUpdates failed; backing off');
-        await new Promise((r) => setTimeout(r, backoff));
-        backoff = Math.min(backoff * 2, 30_000);
-      }
-    }
+      },
+      (err) => log.warn({ code: err instanceof ZaloApiError ? err.errorCode : 0 }, 'zalo getUpdates failed; backing off'),
+    );
   }
 
   return {
@@ -135,11 +131,7 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
     register(app: FastifyInstance) {
       void app.register(async (scope) => {
         // Check the secret before any body parsing work.
-        scope.addHook('onRequest', async (req, reply) => {
-          if (!accepting) return reply.code(503).send({ error: 'shutting down' });
-          const got = req.headers['x-bot-api-secret-token'];
-          if (mode !== 'webhook' || typeof got !== 'string' || !secret || !sameSecret(got, secret)) return reply.code(401).send({ error: 'wrong or missing secret token' });
-        });
+        scope.addHook('onRequest', webhookSecretHook({ header: 'x-bot-api-secret-token', secret: () => (mode === 'webhook' ? secret : ''), accepting: () => accepting }));
         scope.removeAllContentTypeParsers();
         scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: deps.config.bodyLimit }, (_req, body, done) => {
           const text = String(body).trim();
@@ -170,7 +162,7 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
       } else {
         await api.deleteWebhook().catch(() => undefined);
         poller = new AbortController();
-        polling = pollLoop(poller.signal);
+        polling = pollUpdates(poller.signal);
       }
       live = true;
       log.info({ mode, bot: me.account_name ?? me.id }, 'zalo channel live');
