@@ -1,3 +1,4 @@
+import { boundedMap } from '../core/lru.js';
 import { timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -58,13 +59,12 @@ export async function pollUntilAborted(signal: AbortSignal, pollOnce: () => Prom
   }
 }
 
-/** Remembers recent keys (bounded, oldest forgotten first); returns true for a key seen before. */
-export function recentSet<K>(max: number): (key: K) => boolean {
-  const seen = new Set<K>();
+/** Remembers recent keys (bounded, least recently seen forgotten first); returns true for a key seen before. */
+export function recentSet<K extends NonNullable<unknown>>(max: number): (key: K) => boolean {
+  const seen = boundedMap<K, true>({ max });
   return (key) => {
-    if (seen.has(key)) return true;
-    seen.add(key);
-    if (seen.size > max) seen.delete(seen.values().next().value as K);
+    if (seen.get(key)) return true;
+    seen.set(key, true);
     return false;
   };
 }

@@ -1,3 +1,4 @@
+import { boundedMap } from '../../core/lru.js';
 import { randomBytes } from 'node:crypto';
 import { autoRetry } from '@grammyjs/auto-retry';
 import type { FastifyInstance } from 'fastify';
@@ -32,11 +33,10 @@ const COMMANDS = {
 };
 
 /** Telegram callback data is at most 64 bytes: long option ids are sent as a short key. */
-function callbackData(id: string, keys: Map<string, string>): string {
+function callbackData(id: string, keys: { set(key: string, id: string): unknown }): string {
   if (Buffer.byteLength(id) <= 64) return id;
   const key = `k:${randomBytes(6).toString('base64url')}`;
   keys.set(key, id);
-  if (keys.size > DEDUP_MAX) keys.delete(keys.keys().next().value as string);
   return key;
 }
 
@@ -61,7 +61,7 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
   const bot = new Bot(token, { client: { apiRoot: deps.config.telegram.apiRoot, timeoutSeconds: 20 }, ...(opts.botInfo ? { botInfo: opts.botInfo } : {}) });
   const seenBefore = sharedDedupe(deps.coord, 'tg', DEDUP_MAX, () => log.warn('telegram dedupe unavailable; update processed anyway'));
   const queue = perChatQueue((err) => log.error({ err: err instanceof Error ? err.message.replace(token, '<redacted>') : 'error' }, 'telegram update failed'));
-  const longIds = new Map<string, string>();
+  const longIds = boundedMap<string, string>({ max: DEDUP_MAX });
   let secret = deps.config.telegram.webhookSecret ?? '';
   let accepting = true;
   let live = false;

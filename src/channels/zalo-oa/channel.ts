@@ -1,3 +1,4 @@
+import { boundedMap } from '../../core/lru.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -70,7 +71,7 @@ export function createZaloOaChannel(deps: ChannelDeps, client?: ZaloOaClient): C
   const tokens = createTokenManager({ client: api, settings: deps.settings, coord, log, now, envRefreshToken: cfg.refreshToken });
   const seenBefore = sharedDedupe(coord, 'zalo-oa', DEDUP_MAX, () => log.warn('zalo oa dedupe unavailable; event processed anyway'));
   const queue = perChatQueue((err) => log.error({ err: err instanceof Error ? err.message : 'error', code: (err as { code?: unknown })?.code }, 'zalo oa event failed'));
-  const menus = new Map<string, ReplyOption[]>();
+  const menus = boundedMap<string, ReplyOption[]>({ max: MENU_MAX });
   let accepting = true;
   let live = false;
   let usable = false;
@@ -130,9 +131,7 @@ export function createZaloOaChannel(deps: ChannelDeps, client?: ZaloOaClient): C
     const messages = renderTurn(replies);
     const options = replies.flatMap((r) => r.options ?? []);
     if (options.length) {
-      menus.delete(user);
       menus.set(user, options);
-      if (menus.size > MENU_MAX) menus.delete(menus.keys().next().value as string);
     }
     for (const m of messages) {
       const free = await countSend(user, window);

@@ -1,3 +1,4 @@
+import { boundedMap } from '../../core/lru.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Inbound, InboundKind, Reply, ReplyOption } from '../../core/message.js';
@@ -32,7 +33,7 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
   const mode = deps.config.publicUrl ? 'webhook' : 'polling';
   const seenBefore = sharedDedupe(deps.coord, 'zalo', DEDUP_MAX, () => log.warn('zalo dedupe unavailable; update processed anyway'));
   const queue = perChatQueue((err) => log.error({ err: err instanceof Error ? err.message : 'error' }, 'zalo update failed'));
-  const menus = new Map<string, ReplyOption[]>();
+  const menus = boundedMap<string, ReplyOption[]>({ max: MENU_MAX });
   let secret = deps.config.zalo.webhookSecret ?? '';
   let accepting = true;
   let live = false;
@@ -43,9 +44,7 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
     for (const r of replies) {
       const { texts, options } = renderReply(r);
       if (options.length) {
-        menus.delete(chatId);
         menus.set(chatId, options);
-        if (menus.size > MENU_MAX) menus.delete(menus.keys().next().value as string);
       }
       for (const text of texts) await withRetry(() => api.sendMessage(chatId, text), 'sendMessage');
     }
