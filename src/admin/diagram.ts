@@ -1,4 +1,5 @@
 import type { Flow, Step } from '../flow/schema.js';
+import { stepExits } from '../flow/graph.js';
 
 /**
  * Renders a flow definition as a standalone SVG string (no external service, no dependencies).
@@ -103,27 +104,18 @@ function conditionLabel(cond: unknown): string {
 }
 
 function outEdges(step: Step, lang: 'vi' | 'en'): OutEdge[] {
-  const edges: OutEdge[] = [];
-  const push = (to: unknown, label?: string): void => {
-    if (typeof to === 'string' && to.length > 0) edges.push(label === undefined ? { to } : { to, label });
-  };
-  switch (step.type) {
-    case 'say':
-    case 'ask':
-    case 'lookup':
-      push(step.next);
-      break;
-    case 'choose':
-      for (const o of step.options ?? []) push(o?.next, text(o?.label, lang));
-      break;
-    case 'branch':
-      for (const c of step.cases ?? []) push(c?.next, conditionLabel(c?.if));
-      push(step.else, 'còn lại');
-      break;
-    default:
-      break;
-  }
-  return edges;
+  return stepExits(step).map(({ to, path }) => {
+    const [field, i] = path as [string, number?];
+    const label =
+      field === 'options' && step.type === 'choose'
+        ? text(step.options[i!]?.label, lang)
+        : field === 'cases' && step.type === 'branch'
+          ? conditionLabel(step.cases[i!]?.if)
+          : field === 'else'
+            ? 'còn lại'
+            : undefined;
+    return label === undefined ? { to } : { to, label };
+  });
 }
 
 function typeHint(step: Step): string {

@@ -73,13 +73,18 @@ export interface StepExecutor<S extends Step = Step> {
   answer?(step: S, id: string, text: string, run: Run): void;
 }
 
+/** A session variable by path: `name` or `name.field` (`procedure.name`). */
+export function varAt(vars: Record<string, unknown>, path: string): unknown {
+  const [head, field] = path.split('.') as [string, string?];
+  const v = vars[head];
+  return field && v && typeof v === 'object' ? (v as Record<string, unknown>)[field] : v;
+}
+
 /** A flow text as the citizen sees it: in their language, with `{var}` and `{procedure.name}` filled in from the session. */
 export function renderText(run: Run, text: Text): string {
   const raw = text[run.state.lang] || text.vi;
   return raw.replace(/\{([a-zA-Z_][a-zA-Z0-9_]*(?:\.[a-zA-Z_][a-zA-Z0-9_]*)?)\}/g, (m, path: string) => {
-    const [head, field] = path.split('.') as [string, string?];
-    const v = run.state.vars[head];
-    const value = field && v && typeof v === 'object' ? (v as Record<string, unknown>)[field] : v;
+    const value = varAt(run.state.vars, path);
     return value === undefined || value === null ? m : String(value);
   });
 }

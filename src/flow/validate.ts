@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { flowSchema, stepSchema, type Flow, type Step } from './schema.js';
+import { stepExits } from './graph.js';
 import { STEP_EXECUTORS } from './engine.js';
 import { VALIDATOR_REGISTRY } from './validators.js';
 import { stripMarks } from '../text/vi/fold.js';
@@ -253,21 +254,6 @@ export function parseFlowYaml(text: string, knownFlows?: ReadonlySet<string>, op
   return errors.length ? { ok: false, errors } : { ok: true, flow: parsed.data };
 }
 
-/** Each target of a step with the path of the field that names it. */
-function targets(s: Step): { to: string; path: Path }[] {
-  switch (s.type) {
-    case 'say':
-    case 'ask':
-    case 'lookup':
-      return [{ to: s.next, path: ['next'] }];
-    case 'choose':
-      return s.options.map((o, i) => ({ to: o.next, path: ['options', i, 'next'] }));
-    case 'branch':
-      return [...s.cases.map((c, i) => ({ to: c.next, path: ['cases', i, 'next'] })), { to: s.else, path: ['else'] }];
-    default:
-      return [];
-  }
-}
 
 function graphProblems(flow: Flow, knownFlows?: ReadonlySet<string>): Problem[] {
   const problems: Problem[] = [];
@@ -291,7 +277,7 @@ function graphProblems(flow: Flow, knownFlows?: ReadonlySet<string>): Problem[] 
   for (const [id, s] of Object.entries(flow.steps)) {
     const at: Path = ['steps', id];
     if (!(s.type in STEP_EXECUTORS)) err(id, [...at, 'type'], `không có loại bước "${s.type}"`);
-    for (const t of targets(s)) {
+    for (const t of stepExits(s)) {
       if (flow.steps[t.to]) continue;
       err(id, [...at, ...t.path], `bước tiếp theo "${t.to}" không có${hint(t.to)}`);
     }
@@ -316,7 +302,7 @@ function graphProblems(flow: Flow, knownFlows?: ReadonlySet<string>): Problem[] 
   }
   if ([...meant.values()].includes(null)) return problems;
   const to = (id: string) => (flow.steps[id] ? id : (meant.get(id) ?? id));
-  const next = (s: Step) => targets(s).map((t) => to(t.to));
+  const next = (s: Step) => stepExits(s).map((t) => to(t.to));
   // Reachability from the start.
   const seen = new Set<string>();
   const queue = [to(flow.start)];
