@@ -2,16 +2,11 @@ import { z } from 'zod';
 import type { AliasTables } from './ports.js';
 import { tokens } from '../text/vi/fold.js';
 
+/** One entry of the abbreviation or English-term table (staff edits and the shipped seed). */
 export const aliasEntrySchema = z.object({
   from: z.string().trim().min(1, 'thiếu cụm từ gốc').max(100),
   to: z.string().trim().min(1, 'thiếu cụm từ thay thế').max(300),
   note: z.string().max(300).optional(),
-});
-
-/** The editable tables: abbreviations/colloquial forms, and English → Vietnamese terms. */
-export const aliasTablesSchema = z.object({
-  aliases: z.array(aliasEntrySchema),
-  english: z.array(aliasEntrySchema),
 });
 
 /** Folded phrase → folded replacement tokens. */

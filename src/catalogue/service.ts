@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AliasTables, CatalogueStore, KeyValues } from './ports.js';
+import { aliasEntrySchema } from './aliases.js';
 import { lexiconConceptSchema } from './lexicon.js';
 import { procedureSchema, type Procedure } from './procedure.js';
 import { buildIndex, buildIndexAsync } from './search/index.js';
@@ -11,15 +12,13 @@ import type { Searcher } from './types.js';
 /** Shipped seed data (data/ at the repository root). */
 export const SEED_DIR = new URL('../../data/', import.meta.url);
 
-const termTable = z.object({ from: z.string().min(1), to: z.string().min(1) }).passthrough();
-
 /** Reads data/procedures.json (with citizen phrasings), aliases, English terms and the concept lexicon. */
 export function loadSeed(dir: URL | string = SEED_DIR): { procedures: Procedure[]; tables: AliasTables } {
   const base = typeof dir === 'string' ? new URL(`file://${dir.endsWith('/') ? dir : dir + '/'}`) : dir;
   const read = (name: string) => JSON.parse(readFileSync(new URL(name, base), 'utf8')) as unknown;
   const procedures = z.array(procedureSchema).parse(read('procedures.json'));
-  const aliases = z.object({ aliases: z.array(termTable) }).parse(read('aliases.json')).aliases;
-  const english = z.object({ english: z.array(termTable) }).parse(read('en-terms.json')).english;
+  const aliases = z.object({ aliases: z.array(aliasEntrySchema) }).parse(read('aliases.json')).aliases;
+  const english = z.object({ english: z.array(aliasEntrySchema) }).parse(read('en-terms.json')).english;
   const lexicon = existsSync(new URL('lexicon.json', base)) ? z.object({ concepts: z.array(lexiconConceptSchema) }).parse(read('lexicon.json')).concepts : [];
   return { procedures, tables: { aliases, english, lexicon } };
 }
