@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { createRouter } from './conversation/router.js';
 import { createFlowRegistry, FLOWS_DIR, seedFlows, type FlowRegistry } from './flow/index.js';
 import type { HandleInbound } from './core/router-types.js';
-import { throttle } from './core/throttle.js';
+import { throttle } from './conversation/throttle.js';
 import { pseudonymise } from './core/privacy.js';
 import type { Logger } from './log.js';
 import type { EventSink } from './stats/event.js';

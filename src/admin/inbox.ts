@@ -337,9 +337,8 @@ ${stateView(h, s)}${actions}</aside></div>`,
     if (!h) return missing(req, reply);
     if (h.status === 'closed') return redirect(ctx, req, reply, '/admin/inbox');
     await stores.handoffs.close(h.id, now());
-    const session = await stores.sessions.get(h.sessionKey);
-    if (session) await stores.sessions.set(h.sessionKey, { ...session, handoff: null });
-    const en = session?.lang === 'en';
+    // The conversation forgets the handoff by itself on the citizen's next message (handoff relay step).
+    const en = (await stores.sessions.get(h.sessionKey))?.lang === 'en';
     await channelFor(h)
       ?.send(h.chatId, [{ text: en ? 'The staff member has finished. The assistant is back: type "menu" to see what I can help with.' : 'Cán bộ đã kết thúc hỗ trợ. Trợ lý tự động tiếp tục phục vụ anh/chị: gõ "menu" để xem các việc có thể làm.' }])
       .catch((err: Error) => ctx.deps.log.warn({ component: 'admin', channel: h.channel, err: err.message }, 'close notice not delivered'));

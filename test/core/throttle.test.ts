@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Inbound } from '../../src/core/message.js';
-import { throttle } from '../../src/core/throttle.js';
+import { throttle } from '../../src/conversation/throttle.js';
 
 const msg = (user: string, i: number): Inbound => ({ channel: 'web', chatId: user, userId: user, messageId: String(i), kind: 'text', text: 'hi', at: 0 });
 

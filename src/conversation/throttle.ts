@@ -1,6 +1,6 @@
-import { boundedMap } from './lru.js';
-import type { Inbound, Reply } from './message.js';
-import type { HandleInbound } from './router-types.js';
+import { boundedMap } from '../core/lru.js';
+import type { Inbound, Reply } from '../core/message.js';
+import type { HandleInbound } from '../core/router-types.js';
 
 export interface ThrottleOptions {
   /** Sustained messages per minute per citizen. */
