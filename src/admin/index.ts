@@ -1,8 +1,9 @@
+import { sameSecret } from '../core/secret.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { errorMessage, errorStatus, logServerError, validationDetails, type HttpError } from '../http/app.js';
@@ -33,11 +34,6 @@ const ASSETS: Record<string, { type: string; body: string }> = Object.fromEntrie
 
 const HTML = 'text/html; charset=utf-8';
 
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
-}
 
 /** Whether cookies get `Secure` and answers HSTS: COOKIE_SECURE, else the request's or PUBLIC_URL's scheme. */
 const isSecure = (deps: AdminDeps, req: FastifyRequest) => deps.config.cookieSecure ?? (req.protocol === 'https' || (deps.config.publicUrl?.startsWith('https://') ?? false));
@@ -155,7 +151,7 @@ const publicRoutes: FastifyPluginAsyncZod<AdminPluginOptions> = async (app, { ct
   app.post('/login', { schema: { body: loginBody } }, async (req, reply) => {
     const form = req.body;
     const next = safeNext(form.next);
-    if (!sameToken(form._csrf, req.cookies[LOGIN_CSRF_COOKIE] ?? '')) return loginPage(reply, req, next, 'Phiên đăng nhập đã hết hạn, vui lòng thử lại. / The form expired, please try again.', 403);
+    if (!sameSecret(form._csrf, req.cookies[LOGIN_CSRF_COOKIE] ?? '')) return loginPage(reply, req, next, 'Phiên đăng nhập đã hết hạn, vui lòng thử lại. / The form expired, please try again.', 403);
     const name = form.username.trim().toLowerCase().slice(0, 64);
     const found = await deps.stores.users.get(name);
     const attempt = { name, ip: req.ip, exists: !!found };
@@ -218,7 +214,7 @@ const signedIn: FastifyPluginAsyncZod<AdminPluginOptions> = async (app, { ctx })
   app.addHook('preValidation', async (req, reply) => {
     if (req.method === 'GET' || req.method === 'HEAD' || !req.admin) return;
     const token = csrfInBody.safeParse(req.body).data?._csrf ?? String(req.headers['x-csrf-token'] ?? '');
-    if (!sameToken(token, req.admin.csrf)) {
+    if (!sameSecret(token, req.admin.csrf)) {
       deps.log.warn({ component: 'admin', who: req.admin.user, url: req.url.split('?')[0] }, 'CSRF token missing or wrong');
       return reply.code(403).type(HTML).send(page('Yêu cầu bị từ chối', null, html`<p>Mã bảo vệ biểu mẫu (CSRF) thiếu hoặc đã hết hạn. Vui lòng tải lại trang và thử lại. / Missing or stale CSRF token: reload the page and try again.</p>`));
     }

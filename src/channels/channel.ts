@@ -15,7 +15,7 @@ export interface Channel {
   /** 'polling' | 'webhook' | 'http' (web chat) — for start-up logs and /readyz. */
   readonly mode: string;
   /** Registers HTTP routes (webhooks) on the app; called before the app listens. */
-  register?(app: FastifyInstance): void;
+  register?(app: FastifyInstance): void | Promise<void>;
   /** Connects: checks the token (getMe), sets or deletes the webhook, starts polling. */
   start(): Promise<void>;
   /** Stops accepting updates, waits for in-flight messages (bounded by deadline), stops polling. */

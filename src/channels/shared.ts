@@ -1,17 +1,11 @@
 import { boundedMap } from '../core/lru.js';
-import { timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Coordinator } from '../coord/index.js';
+import { sameSecret } from '../core/secret.js';
 
 /** Pieces every messenger channel needs: the webhook secret check, long polling, dedupe, per-chat order. */
 
-/** Compares a webhook secret in constant time. */
-export function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 export interface WebhookGuard {
   /** Request header that carries the secret the messenger was given at setWebhook. */

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { boundedMap } from '../../core/lru.js';
 import { randomBytes } from 'node:crypto';
 import { autoRetry } from '@grammyjs/auto-retry';
@@ -31,6 +32,9 @@ const COMMANDS = {
     { command: 'lang', description: 'Switch language (Vietnamese / English)' },
   ],
 };
+
+/** What every update has; the rest is read field by field, never trusted. */
+const updateShape = z.object({ update_id: z.number().int() }).passthrough();
 
 /** Telegram callback data is at most 64 bytes: long option ids are sent as a short key. */
 function callbackData(id: string, keys: { set(key: string, id: string): unknown }): string {
@@ -125,10 +129,12 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
   bot.catch((err) => log.error({ err: err.message.replace(token, '<redacted>') }, 'telegram handler failed'));
 
   /** Queues one update: processed once, in order per chat; returns at once. */
-  function accept(update: Update): void {
-    if (typeof update?.update_id !== 'number') return;
+  function accept(body: unknown): void {
     // The body is untrusted JSON: any field may be missing or of another type.
-    const u = update as unknown as Record<string, { chat?: { id?: unknown }; from?: { id?: unknown }; message?: { chat?: { id?: unknown } } } | undefined>;
+    const parsed = updateShape.safeParse(body);
+    if (!parsed.success) return;
+    const update = parsed.data as unknown as Update;
+    const u = parsed.data as Record<string, { chat?: { id?: unknown }; from?: { id?: unknown }; message?: { chat?: { id?: unknown } } } | undefined>;
     const id = u.message?.chat?.id ?? u.callback_query?.message?.chat?.id ?? u.callback_query?.from?.id ?? u.edited_message?.chat?.id;
     const chat = typeof id === 'number' || typeof id === 'string' ? String(id) : 'other';
     queue.push(chat, async () => {
@@ -155,11 +161,11 @@ export function createTelegramChannel(deps: ChannelDeps, opts: TelegramOptions =
   return {
     name: 'telegram',
     mode,
-    register(app: FastifyInstance) {
-      void app.register(async (scope) => {
+    async register(app: FastifyInstance) {
+      await app.register(async (scope) => {
         scope.addHook('onRequest', webhookSecretHook({ header: 'x-telegram-bot-api-secret-token', secret: () => (mode === 'webhook' ? secret : ''), accepting: () => accepting }));
         scope.post(TELEGRAM_WEBHOOK_PATH, { bodyLimit: deps.config.bodyLimit }, async (req) => {
-          accept(req.body as Update);
+          accept(req.body);
           return { ok: true };
         });
       });

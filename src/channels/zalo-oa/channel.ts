@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Inbound, Reply, ReplyOption } from '../../core/message.js';
 import type { Channel, ChannelConnect, ChannelDeps, ConnectStatus, QuotaDay } from '../channel.js';
-import { perChatQueue, sameSecret, sharedDedupe } from '../shared.js';
+import { sameSecret } from '../../core/secret.js';
+import { perChatQueue, sharedDedupe } from '../shared.js';
 import { createZaloOaClient, ZaloOaApiError, ZaloOaAuthError, type OaMessage, type ZaloOaClient } from './client.js';
 import { renderTurn } from './render.js';
 import { createTokenManager, TokenUnavailableError } from './tokens.js';
@@ -269,8 +270,8 @@ export function createZaloOaChannel(deps: ChannelDeps, client?: ZaloOaClient): C
     name: 'zalo-oa',
     mode: 'webhook',
     connect,
-    register(app: FastifyInstance) {
-      void app.register(async (scope) => {
+    async register(app: FastifyInstance) {
+      await app.register(async (scope) => {
         // Nothing is read before the signature header is known to be there.
         scope.addHook('onRequest', async (req, reply) => {
           if (req.method !== 'POST') return;

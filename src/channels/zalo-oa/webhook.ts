@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { InboundKind } from '../../core/message.js';
-import { sameSecret } from '../shared.js';
+import { sameSecret } from '../../core/secret.js';
 import { idOf, parseExact } from './json.js';
 
 /**

@@ -127,8 +127,8 @@ export function createZaloChannel(deps: ChannelDeps, client?: ZaloClient): Chann
   return {
     name: 'zalo',
     mode,
-    register(app: FastifyInstance) {
-      void app.register(async (scope) => {
+    async register(app: FastifyInstance) {
+      await app.register(async (scope) => {
         // Check the secret before any body parsing work.
         scope.addHook('onRequest', webhookSecretHook({ header: 'x-bot-api-secret-token', secret: () => (mode === 'webhook' ? secret : ''), accepting: () => accepting }));
         scope.removeAllContentTypeParsers();

@@ -1,2 +1,0 @@
-// Temporary: moved to text/vi/fold.ts (issue 17); removed once every importer has moved.
-export * from '../text/vi/fold.js';
