@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { fold } from '../text/vi/fold.js';
+import { fold, withoutMarks } from '../text/vi/fold.js';
 
 /**
  * Places after the 2025 reform: 63 provinces became 34 on 1 July 2025 and the district level
@@ -274,7 +274,7 @@ export function mentionsDistrict(text: string): boolean {
 }
 
 /** "Bắc Kạn" → "Bac Kan" (case kept), for English text. */
-const plain = (s: string) => s.normalize('NFD').replace(MARKS, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').normalize('NFC');
+const plain = withoutMarks;
 
 /**
  * One-sentence note for a former province now part of another one; empty for a current name

@@ -155,7 +155,7 @@ function median(values: number[]): number | null {
 }
 
 /** A stored question as the dashboard shows it: masked again (events written before dates and names were masked). */
-const foldQuery = (text: string) => maskForAnalytics(text.trim()).toLowerCase();
+const asShown = (text: string) => maskForAnalytics(text.trim()).toLowerCase();
 
 /**
  * `from` is the events directory of the file log (day files), or the rows of the PostgreSQL
@@ -248,11 +248,11 @@ export function createStatsAggregator(from: string | EventRowSource): StatsAggre
         runs.delete(runKey);
         break;
       case 'search':
-        if (e.text?.trim()) bump(b.searches, foldQuery(e.text), 1, MAX_TEXTS_PER_DAY);
+        if (e.text?.trim()) bump(b.searches, asShown(e.text), 1, MAX_TEXTS_PER_DAY);
         break;
       case 'search_miss':
         // "1", "ok", "có": a menu choice or an answer, not a question the catalogue failed.
-        if (e.text && !isNotAQuestion(e.text)) bump(b.misses, foldQuery(e.text), 1, MAX_TEXTS_PER_DAY);
+        if (e.text && !isNotAQuestion(e.text)) bump(b.misses, asShown(e.text), 1, MAX_TEXTS_PER_DAY);
         break;
       case 'csat': {
         const score = e.data?.score;

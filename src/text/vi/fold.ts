@@ -10,11 +10,17 @@ export function fold(text: string): string {
 
 /** Lower case without diacritics (đ → d), punctuation kept: for rules that care where a sentence ends. */
 export function stripMarks(text: string): string {
+  return withoutMarks(text).toLowerCase();
+}
+
+/** Without diacritics, case kept ("Bắc Kạn" → "Bac Kan"): Vietnamese names in English text. */
+export function withoutMarks(text: string): string {
   return text
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase();
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .normalize('NFC');
 }
 
 /** True when `a` and `b` are at most one edit apart (insert, delete, substitute, swap two neighbours). */
