@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { openLoop, webhookPoster } from './load.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startFakeTelegram } from '../test/fakes/telegram.js';
 
@@ -33,26 +33,9 @@ tg.onCall = (method, body) => {
 port0.postMessage({ ready: true, apiRoot: tg.apiRoot, token: tg.token });
 
 port0.once('message', async ({ port }: { port: number }) => {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const post = (body: string) =>
-    new Promise<void>((resolve) => {
-      const req = request(
-        { host: '127.0.0.1', port, path: '/telegram/webhook', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': plan.secret, 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve());
-        },
-      );
-      req.on('error', () => resolve());
-      req.end(body);
-    });
+  const poster = webhookPoster(port, '/telegram/webhook', () => ({ 'x-telegram-bot-api-secret-token': plan.secret }));
   const total = Math.round(plan.rate * plan.seconds);
-  const start = performance.now();
-  const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / plan.rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+  const start = await openLoop(total, plan.rate, (i) => {
     const c = i % plan.chats;
     const chat = 200_000 + c;
     const turn = Math.floor(i / plan.chats);
@@ -61,13 +44,12 @@ port0.once('message', async ({ port }: { port: number }) => {
     const q = pending.get(String(chat)) ?? [];
     q.push(performance.now());
     pending.set(String(chat), q);
-    inflight.push(post(body));
-  }
-  await Promise.all(inflight);
+    return poster.post(body);
+  });
   const end = Date.now() + 10_000;
   while (samples.length < total && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   const elapsedS = (performance.now() - start) / 1000;
-  agent.destroy();
+  poster.close();
   await tg.close();
   port0.postMessage({ done: true, samples: samples.map((s) => ({ at: s.at - start, ms: s.ms })), total, elapsedS });
 });

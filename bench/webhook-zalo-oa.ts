@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'node:http';
+import { openLoop, webhookPoster } from './load.js';
 import type { AddressInfo } from 'node:net';
 import { createAssistant } from '../src/assistant.js';
 import { testConfig } from '../src/config.js';
@@ -58,35 +58,17 @@ export async function benchZaloOa(): Promise<Record<string, number>> {
     }
   };
 
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const post = (body: string) =>
-    new Promise<void>((resolve) => {
-      const req = request(
-        { host: '127.0.0.1', port, path: '/zalo-oa/webhook', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-zevent-signature': fake.sign(body), 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve());
-        },
-      );
-      req.on('error', () => resolve());
-      req.end(body);
-    });
+  const poster = webhookPoster(port, '/zalo-oa/webhook', (body) => ({ 'x-zevent-signature': fake.sign(body) }));
 
   const total = RATE * seconds;
-  const start = performance.now();
-  const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+  const start = await openLoop(total, RATE, (i) => {
     const user = String(8_100_000_000_000_000_000n + BigInt(i % CHATS));
     const body = `{"app_id":"${fake.appId}","user_id_by_app":"1","event_name":"user_send_text","timestamp":"${Date.now()}","sender":{"id":"${user}"},"recipient":{"id":"${fake.oaId}"},"message":{"msg_id":"${9_000_000_000_000_000_000n + BigInt(i)}","text":"menu"}}`;
     const q = pending.get(user) ?? [];
     q.push(performance.now());
     pending.set(user, q);
-    inflight.push(post(body));
-  }
-  await Promise.all(inflight);
+    return poster.post(body);
+  });
   const end = Date.now() + 10_000;
   while (delivered < total && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   const elapsed = (performance.now() - start) / 1000;
@@ -96,7 +78,7 @@ export async function benchZaloOa(): Promise<Record<string, number>> {
     'webhook.zalo_oa.p99_ms': percentile(latencies, 99),
     'webhook.zalo_oa.delivered_once': delivered === total ? 1 : 0,
   };
-  agent.destroy();
+  poster.close();
   for (const c of assistant.channels) await c.stop(Date.now() + 2000);
   await app.close();
   await stores.close();

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'node:http';
 import { Worker } from 'node:worker_threads';
+import { openLoop, webhookPoster } from './load.js';
 import type { AddressInfo } from 'node:net';
 import { createAssistant } from '../src/assistant.js';
 import { testConfig } from '../src/config.js';
@@ -67,26 +67,12 @@ export async function benchWebhook(): Promise<Record<string, number>> {
     tg.onCall = onSend;
     za.onCall = onSend;
 
-    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
     const path = name === 'telegram' ? '/telegram/webhook' : '/zalo/webhook';
     const header = name === 'telegram' ? 'x-telegram-bot-api-secret-token' : 'x-bot-api-secret-token';
-    const post = (body: string) =>
-      new Promise<void>((resolve) => {
-        const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', [header]: 'bench-secret-123', 'content-length': Buffer.byteLength(body) } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve());
-        });
-        req.on('error', () => resolve());
-        req.end(body);
-      });
+    const poster = webhookPoster(port, path, () => ({ [header]: 'bench-secret-123' }));
 
     const total = RATE * SECONDS;
-    const start = performance.now();
-    const inflight: Promise<void>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = start + (i * 1000) / RATE;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const start = await openLoop(total, RATE, (i) => {
       const chat = 100_000 + (i % CHATS);
       const text = 'menu';
       const body =
@@ -96,9 +82,8 @@ export async function benchWebhook(): Promise<Record<string, number>> {
       const q = pending.get(String(chat)) ?? [];
       q.push(performance.now());
       pending.set(String(chat), q);
-      inflight.push(post(body));
-    }
-    await Promise.all(inflight);
+      return poster.post(body);
+    });
     const end = Date.now() + 10_000;
     while (delivered < total && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     const elapsed = (performance.now() - start) / 1000;
@@ -106,7 +91,7 @@ export async function benchWebhook(): Promise<Record<string, number>> {
     out[`webhook.${name}.msgs_per_s`] = delivered / elapsed;
     out[`webhook.${name}.p99_ms`] = percentile(latencies, 99);
     out[`webhook.${name}.delivered_once`] = delivered === total ? 1 : 0;
-    agent.destroy();
+    poster.close();
     for (const c of assistant.channels) await c.stop(Date.now() + 2000);
     await app.close();
     await stores.close();

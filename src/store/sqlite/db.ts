@@ -8,6 +8,20 @@ export type Db = Database.Database;
 export const DELETE_CHUNK = 1000;
 
 /**
+ * Runs a bulk delete in chunks (`stmt` takes the cut-off and a LIMIT), letting chat turns run in
+ * between: a day's idle citizens are otherwise one long delete. Returns how many rows went.
+ */
+export async function deleteInChunks(stmt: { run(cutoff: number, limit: number): { changes: number } }, cutoff: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = stmt.run(cutoff, DELETE_CHUNK).changes;
+    total += n;
+    if (n < DELETE_CHUNK) return total;
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/**
  * Numbered schema migrations: entry i takes the database from version i to i + 1 (stored in
  * `PRAGMA user_version`). Append new entries; never edit a shipped one.
  */

@@ -3,7 +3,7 @@ import { fold } from '../../text/vi/fold.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../stores.js';
 import { handoffFolded, messageFolded, toHandoff as rowToHandoff, type HandoffRow } from '../records.js';
 import type { Handoff, HandoffChange, HandoffMessage, HandoffStore } from '../types.js';
-import { DELETE_CHUNK, type Db } from './db.js';
+import { deleteInChunks, type Db } from './db.js';
 
 interface MessageRow {
   from: HandoffMessage['from'];
@@ -173,13 +173,7 @@ export function sqliteHandoffs(db: Db): HandoffStore {
     },
     // Messages go with their handoff (ON DELETE CASCADE); in chunks, letting chat turns run in between.
     async purgeClosed(before) {
-      let total = 0;
-      for (;;) {
-        const n = purge.run(before, DELETE_CHUNK).changes;
-        total += n;
-        if (n < DELETE_CHUNK) return total;
-        await new Promise((r) => setImmediate(r));
-      }
+      return deleteInChunks(purge, before);
     },
     watch(listener) {
       watchers.add(listener);

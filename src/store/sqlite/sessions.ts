@@ -1,7 +1,7 @@
 import { parseSession } from '../../core/session.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../stores.js';
 import type { SessionStore } from '../types.js';
-import { DELETE_CHUNK, type Db } from './db.js';
+import { deleteInChunks, type Db } from './db.js';
 
 /**
  * Sessions, one row each: a turn is one indexed read and one UPSERT, whatever the number of
@@ -30,16 +30,7 @@ export function sqliteSessions(db: Db): SessionStore {
     async delete(key) {
       remove.run(key);
     },
-    async evict(olderThan) {
-      // In chunks, letting chat turns run in between: evicting a day's idle citizens is one long delete otherwise.
-      let total = 0;
-      for (;;) {
-        const n = evict.run(olderThan, DELETE_CHUNK).changes;
-        total += n;
-        if (n < DELETE_CHUNK) return total;
-        await new Promise((r) => setImmediate(r));
-      }
-    },
+    evict: (olderThan) => deleteInChunks(evict, olderThan),
     size: async () => count.get()!.n,
     async list(q) {
       const limit = pageLimit(q);

@@ -1,5 +1,5 @@
 import { TRANSCRIPT_LINES, type TranscriptLine, type TranscriptStore } from '../types.js';
-import { DELETE_CHUNK, type Db } from './db.js';
+import { deleteInChunks, type Db } from './db.js';
 
 /** Transcripts, one row per conversation holding its last lines: an append is one short transaction. */
 export function sqliteTranscripts(db: Db): TranscriptStore {
@@ -28,13 +28,7 @@ export function sqliteTranscripts(db: Db): TranscriptStore {
     },
     of: async (key) => read(key),
     async evict(olderThan) {
-      let total = 0;
-      for (;;) {
-        const n = evict.run(olderThan, DELETE_CHUNK).changes;
-        total += n;
-        if (n < DELETE_CHUNK) return total;
-        await new Promise((r) => setImmediate(r));
-      }
+      return deleteInChunks(evict, olderThan);
     },
   };
 }
