@@ -89,7 +89,7 @@ export async function createServer(deps: ServerDeps): Promise<Server> {
     storesReady: () => ready,
     ...(deps.health ? { backends: deps.health.state } : {}),
   });
-  await app.register(adminPlugin, { config, log, stores, assistant, now, events, stats, flowTestsDir: join(flowsDir, 'tests') });
+  await app.register(adminPlugin, { config, log, stores, assistant, now, events, stats, flowTestsDir: join(flowsDir, 'tests'), ...(deps.coord ? { coord: deps.coord } : {}) });
   app.addHook('onClose', async () => {
     ready = false;
     assistant.close();

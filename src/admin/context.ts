@@ -1,3 +1,4 @@
+import type { Coordinator } from '../coord/index.js';
 import type { LRUCache } from 'lru-cache';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -25,6 +26,8 @@ export interface AdminDeps {
     changed(what: 'flow' | 'catalogue' | 'aliases'): Promise<void>;
   };
   now: () => number;
+  /** Shared with the other instances (sign-in limits); memory when absent. */
+  coord?: Coordinator;
   events: EventSink;
   /** Aggregated event log (DATA_DIR/events); absent in tests that do not need stats. */
   stats?: StatsAggregator;

@@ -67,7 +67,7 @@ async function errorPage(ctx: AdminCtx, req: FastifyRequest, reply: FastifyReply
  * plugins decide access: public (assets, sign-in), signed-in (staff) and, inside it, admin-only.
  */
 export const adminPlugin: FastifyPluginAsync<AdminDeps> = async (app, deps) => {
-  const ctx: AdminCtx = { deps, sessions: adminSessions(deps.stores.logins, deps.now), limiter: createLoginLimiter(deps.now), flashes: boundedMap<string, Flash>({ max: 1000 }) };
+  const ctx: AdminCtx = { deps, sessions: adminSessions(deps.stores.logins, deps.now), limiter: createLoginLimiter(deps.now, {}, deps.coord, deps.log), flashes: boundedMap<string, Flash>({ max: 1000 }) };
   await app.register(adminArea, { prefix: '/admin', ctx });
 };
 
@@ -155,14 +155,14 @@ const publicRoutes: FastifyPluginAsyncZod<AdminPluginOptions> = async (app, { ct
     const name = form.username.trim().toLowerCase().slice(0, 64);
     const found = await deps.stores.users.get(name);
     const attempt = { name, ip: req.ip, exists: !!found };
-    const wait = ctx.limiter.lockedFor(attempt);
+    const wait = await ctx.limiter.lockedFor(attempt);
     if (wait > 0) {
       deps.log.warn({ component: 'admin', ip: req.ip }, 'login locked out');
       return loginPage(reply, req, next, `Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ${Math.ceil(wait / 60_000)} phút. / Too many failed sign-ins; try again later.`, 429);
     }
     // Counted as a failure before the (slow) hash, so parallel guesses cannot all slip in
     // before the lock; a success takes it back.
-    ctx.limiter.fail(attempt);
+    await ctx.limiter.fail(attempt);
     const params = deps.config.passwordHash;
     const ok = await checkCredentials(found, form.password, params);
     // Read again after the hash: a password changed or an account disabled meanwhile wins.
@@ -171,7 +171,7 @@ const publicRoutes: FastifyPluginAsyncZod<AdminPluginOptions> = async (app, { ct
       deps.log.warn({ component: 'admin', ip: req.ip }, 'login failed');
       return loginPage(reply, req, next, 'Sai tên đăng nhập hoặc mật khẩu. / Wrong username or password.', 401);
     }
-    ctx.limiter.succeed(attempt);
+    await ctx.limiter.succeed(attempt);
     // Hashes made at an older, cheaper cost are upgraded now that the password is at hand.
     if (needsRehash(user.passwordHash, params)) await deps.stores.users.put({ ...user, passwordHash: await hashPassword(form.password, params) });
     const s = await ctx.sessions.create(user);

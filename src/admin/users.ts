@@ -161,10 +161,10 @@ export const accountRoutes: FastifyPluginAsyncZod<AdminPluginOptions> = async (a
     const error = (text: string) => redirect(ctx, req, reply, '/admin/account', { kind: 'error', text });
     if (!u) return error('Không có tài khoản này.');
     // A stolen session must not become a way to guess the password: same limits as the sign-in form.
-    if (ctx.limiter.lockedFor(attempt) > 0) return error('Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau 15 phút.');
-    ctx.limiter.fail(attempt);
+    if ((await ctx.limiter.lockedFor(attempt)) > 0) return error('Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau 15 phút.');
+    await ctx.limiter.fail(attempt);
     if (!(await checkCredentials(u, form.current, params))) return error('Mật khẩu hiện tại chưa đúng.');
-    ctx.limiter.succeed(attempt);
+    await ctx.limiter.succeed(attempt);
     const password = form.password;
     if (password !== form.confirm) return error('Hai lần nhập mật khẩu mới không khớp nhau.');
     const problem = passwordProblem(password, u.name);

@@ -8,12 +8,13 @@ import { createLogger } from '../../src/log.js';
 import { createServer, type Server } from '../../src/server.js';
 import { createMemoryStores } from '../../src/store/index.js';
 import type { Stores } from '../../src/store/types.js';
+import type { Coordinator } from '../../src/coord/index.js';
 
 export const ADMIN_PW = 'correct-horse-42';
 export const STAFF_PW = 'staff-password-7';
 
 /** A full server (assistant + admin + event log) on memory stores, a temp events dir and a settable clock. */
-export async function startAdminServer(overrides: Record<string, string> = {}) {
+export async function startAdminServer(overrides: Record<string, string> = {}, extra: { coord?: Coordinator } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'dvc-admin-'));
   // Cheap scrypt so sign-ins stay fast; production uses OWASP's cost (SCRYPT_LOG_N=17).
   const config = testConfig({ DATA_DIR: dir, SCRYPT_LOG_N: '12', ...overrides });
@@ -21,7 +22,7 @@ export async function startAdminServer(overrides: Record<string, string> = {}) {
   const stores: Stores = await createMemoryStores();
   await addUser(stores.users, 'an', 'admin', ADMIN_PW, clock.now, config.passwordHash);
   await addUser(stores.users, 'binh', 'staff', STAFF_PW, clock.now, config.passwordHash);
-  const server: Server = await createServer({ config, log: createLogger('silent'), stores, now: () => clock.now });
+  const server: Server = await createServer({ config, log: createLogger('silent'), stores, now: () => clock.now, ...extra });
   return {
     ...server,
     stores,
