@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { compileServer, type CompiledServer } from './server.js';
 import { freePort } from './net.js';
@@ -17,6 +18,22 @@ import { freePort } from './net.js';
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const ADMIN = { username: 'quantri', password: 'mat-khau-quan-tri-42' };
+
+/** Deletes every key under `prefix` (what a cluster's instances wrote). */
+async function dropRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /** A fresh database on the shared server; `drop()` removes it (after every connection to it is gone). */
 export async function freshDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
@@ -148,6 +165,7 @@ export async function startCluster(opts: { env?: Record<string, string>; databas
     async close() {
       await Promise.all(instances.map((i) => cluster.kill(i)));
       await db?.drop().catch(() => undefined);
+      await dropRedisKeys(opts.redisUrl ?? REDIS_URL, redisPrefix).catch(() => undefined);
       await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
       if (!opts.js) await js.dispose();
     },
