@@ -124,13 +124,14 @@ describe('PostgreSQL stores', () => {
     const lines: string[] = [];
     const log = createLogger('info', { write: (line: string) => void lines.push(line) });
     const warnings = { some: (f: (w: string) => boolean) => lines.some(f) };
-    const pids = async () => new Set((await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'dvc-assistant'`)).rows.map((r) => r.pid));
-    const before = await pids();
+    // Its own connection name: other test files running at the same time keep theirs.
+    const name = `dvc-test-${schema}`;
+    const pids = async () => new Set((await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = $1`, [name])).rows.map((r) => r.pid));
     // Trust auth ignores the password: it is here to prove it never reaches a log line.
-    const here = await openPgStores(URL.replace('postgres@', 'postgres:s3cret-pw@'), { schema, poolMax: 4, log });
+    const here = await openPgStores(URL.replace('postgres@', 'postgres:s3cret-pw@'), { schema, poolMax: 4, log, applicationName: name });
     opened.push(here);
     await here.ping(); // at least one idle pooled connection besides the LISTEN one
-    const mine = [...(await pids())].filter((p) => !before.has(p));
+    const mine = [...(await pids())];
     expect(mine.length).toBeGreaterThanOrEqual(2);
     const there = await open(schema);
     const seen: HandoffChange[] = [];

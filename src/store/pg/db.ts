@@ -54,13 +54,15 @@ export interface PoolOptions {
   /** Per-statement limit on the server (ms). */
   statementTimeoutMs?: number;
   connectionTimeoutMs?: number;
+  /** What the server's pg_stat_activity shows for these connections (default dvc-assistant). */
+  applicationName?: string;
 }
 
 /** Connection settings shared by the pool and the LISTEN client. */
 export function clientConfig(url: string, opts: PoolOptions): pg.ClientConfig {
   return {
     connectionString: url,
-    application_name: 'dvc-assistant',
+    application_name: opts.applicationName ?? 'dvc-assistant',
     connectionTimeoutMillis: opts.connectionTimeoutMs ?? 2000,
     statement_timeout: opts.statementTimeoutMs ?? 5000,
     // A stalled server must not hang a chat turn past the statement timeout plus a margin.
@@ -95,10 +97,13 @@ export async function pingPool(pool: pg.Pool, timeoutMs = 1500): Promise<boolean
     timer = setTimeout(() => resolve(false), timeoutMs);
     timer.unref();
   });
-  const probe = pool.query('SELECT 1').then(
+  // A pooled connection the server dropped (a restart) fails once and leaves the pool: one more try
+  // on a fresh connection tells a dead server from a dead connection.
+  const once = () => pool.query('SELECT 1').then(
     () => true,
     () => false,
   );
+  const probe = once().then((ok) => ok || once());
   try {
     return await Promise.race([probe, late]);
   } finally {

@@ -36,6 +36,8 @@ export interface PgStoreOptions {
   log?: PgLog;
   /** Called for every change to the catalogue, a flow or a user, from any instance. */
   onChange?: (change: StoreChange) => void;
+  /** Connection name shown by the server (default dvc-assistant; tests tell their connections apart). */
+  applicationName?: string;
 }
 
 export interface PgStores extends Stores {
@@ -54,7 +56,7 @@ export interface PgStores extends Stores {
  */
 export async function openPgStores(url: string, opts: PgStoreOptions = {}): Promise<PgStores> {
   const schema = opts.schema ?? 'public';
-  const config = { schema, ...(opts.poolMax !== undefined ? { max: opts.poolMax } : {}), ...(opts.log ? { log: opts.log } : {}) };
+  const config = { schema, ...(opts.poolMax !== undefined ? { max: opts.poolMax } : {}), ...(opts.log ? { log: opts.log } : {}), ...(opts.applicationName ? { applicationName: opts.applicationName } : {}) };
   checkSchemaName(schema);
   // Migrations run on their own connection, without the pool's statement and query timeouts.
   const migrator = new pg.Client({ ...clientConfig(url, config), query_timeout: undefined });
